@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", _("县级管理员")
+    TOWNSHIP_ADMIN = "township_admin", _("乡镇管理员")
+    DISTRICT_LEADER = "district_leader", _("管区负责人")
+    VILLAGE_SECRETARY = "village_secretary", _("村党支部书记")
+    GRID_MEMBER = "grid_member", _("网格员")
+    VIEWER = "viewer", _("查看者")
+
+
+class User(AbstractUser):
+    """A signed-in person: one role, one scope node; they see that subtree and nothing else."""
+
+    scope_exempt = True
+
+    role = models.CharField(_("角色"), max_length=24, choices=Role.choices, default=Role.VIEWER)
+    scope_region = models.ForeignKey(
+        "regions.Region",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("管辖范围"),
+        help_text=_("留空表示整个部署（仅限超级管理员）"),
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts. Only its SHA-256 is stored; the token is shown once."""
+
+    scope_exempt = True
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class PersonalDataView(models.Model):
+    """Every unmasked view of a phone or ID-card number leaves a row here."""
+
+    scope_exempt = True
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    what = models.CharField(max_length=120)
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")

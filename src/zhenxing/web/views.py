@@ -1,0 +1,81 @@
+"""Pages. Each one: scoped fetch → one selector → render."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from zhenxing.accounts import services as account_services
+from zhenxing.accounts.scoping import get_visible_or_404
+from zhenxing.regions import selectors
+from zhenxing.regions.models import Region
+
+PAGE_SIZE = 50
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = request.scope  # type: ignore[attr-defined]
+    if scope.is_root:
+        top = Region.get_root_nodes().first()
+        if top is None:
+            raise Http404("尚无区域数据")
+        return redirect("region", region_id=top.pk)
+    if scope.region_id is None or scope.region_id < 0:
+        raise Http404("账号未设置管辖范围")
+    return redirect("region", region_id=scope.region_id)
+
+
+def _region_context(request: HttpRequest, region_id: int) -> dict:
+    scope = request.scope  # type: ignore[attr-defined]
+    region = get_visible_or_404(Region, scope, pk=region_id)
+    ancestors = [r for r in region.get_ancestors() if scope.covers(r)]
+    return {"region": region, "ancestors": ancestors, "scope": scope}
+
+
+@login_required
+def region_detail(request: HttpRequest, region_id: int) -> HttpResponse:
+    context = _region_context(request, region_id)
+    region = context["region"]
+    context["counts"] = selectors.region_counts(region)
+    context["children"] = selectors.children_with_counts(region)
+    context["structure"] = selectors.cadre_structure(region)
+    return render(request, "web/region.html", context)
+
+
+def _roster(request: HttpRequest, region_id: int, kind: str) -> HttpResponse:
+    context = _region_context(request, region_id)
+    scope = context["scope"]
+    rows = selectors.ROSTERS[kind](context["region"])
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context.update(kind=kind, page=page, unmasked=scope.sees_personal_data)
+    if scope.sees_personal_data and page.object_list:
+        account_services.personal_data_viewed(
+            user=request.user, what=f"{kind} {context['region'].name} p{page.number}"
+        )
+    template = "web/roster.html#rows" if request.htmx else "web/roster.html"  # type: ignore[attr-defined]
+    response = render(request, template, context)
+    response["Vary"] = "HX-Request"
+    return response
+
+
+@login_required
+def household_list(request: HttpRequest, region_id: int) -> HttpResponse:
+    return _roster(request, region_id, "households")
+
+
+@login_required
+def resident_list(request: HttpRequest, region_id: int) -> HttpResponse:
+    return _roster(request, region_id, "residents")
+
+
+@login_required
+def member_list(request: HttpRequest, region_id: int) -> HttpResponse:
+    return _roster(request, region_id, "members")
+
+
+@login_required
+def cadre_list(request: HttpRequest, region_id: int) -> HttpResponse:
+    return _roster(request, region_id, "cadres")
