@@ -1,6 +1,5 @@
 """API authentication: the browser's session, or ``Authorization: Bearer <token>`` for scripts."""
 
-from __future__ import annotations
 
 from typing import Any
 

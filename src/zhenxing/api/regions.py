@@ -1,6 +1,5 @@
 """/api/v1/regions and the rosters under a region."""
 
-from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -77,7 +76,7 @@ def region_list(request: HttpRequest, filters: Query[RegionFilter]) -> QuerySet[
 @router.get("/{region_id}", response=RegionDetailOut, summary="区域详情：数量与干部结构")
 def region_detail(request: HttpRequest, region_id: int) -> dict:
     region = get_visible_or_404(Region, request.scope, pk=region_id)  # type: ignore[attr-defined]
-    parent = region.get_parent()
+    parent = Region.objects.get_parent(region)
     out = _region_out(region, parent.pk if parent else None)
     out["counts"] = selectors.region_counts(region)
     out["cadre_structure"] = selectors.cadre_structure(region)

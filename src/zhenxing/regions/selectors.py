@@ -55,7 +55,7 @@ def households_under(region: Region) -> QuerySet[Household]:
 
 
 def region_children(region: Region) -> QuerySet[Region]:
-    return region.get_children().order_by("name")
+    return Region.objects.get_children(region).order_by("name")
 
 
 @dataclass
@@ -80,7 +80,7 @@ def counts_by_prefix(path: str, prefix_len: int) -> dict[str, Counts]:
     out: dict[str, Counts] = {}
 
     def add(rows: QuerySet, attr: str) -> None:
-        for row in rows:
+        for row in rows.order_by():  # no default ordering may enter the GROUP BY
             setattr(out.setdefault(row["p"], Counts()), attr, row["n"])
 
     subtree = _subtree(path)

@@ -19,7 +19,7 @@ PAGE_SIZE = 50
 def home(request: HttpRequest) -> HttpResponse:
     scope = request.scope  # type: ignore[attr-defined]
     if scope.is_root:
-        top = Region.get_root_nodes().first()
+        top = Region.objects.get_root_nodes().first()
         if top is None:
             raise Http404("尚无区域数据")
         return redirect("region", region_id=top.pk)
@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def _region_context(request: HttpRequest, region_id: int) -> dict:
     scope = request.scope  # type: ignore[attr-defined]
     region = get_visible_or_404(Region, scope, pk=region_id)
-    ancestors = [r for r in region.get_ancestors() if scope.covers(r)]
+    ancestors = [r for r in Region.objects.get_ancestors(region) if scope.covers(r)]
     return {"region": region, "ancestors": ancestors, "scope": scope}
 
 
