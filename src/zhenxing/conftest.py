@@ -24,7 +24,7 @@ from zhenxing.regions.models import (
     Resident,
 )
 
-PASSWORD = "correct-horse-9"
+PASSWORD = "correct-horse-9"  # noqa: S105 - test accounts only
 
 
 @dataclass
@@ -66,7 +66,9 @@ def make_tree() -> Tree:
     )
 
 
-def add_household(village: Region, number: str, *, people: int = 2, member: bool = False) -> Household:
+def add_household(
+    village: Region, number: str, *, people: int = 2, member: bool = False
+) -> Household:
     """A household with ``people`` residents; the head is a Party member when ``member``."""
     household = Household.objects.create(
         village=village, number=number, head_name=f"户主{number}", phone="13800138000", size=people
@@ -84,7 +86,9 @@ def add_household(village: Region, number: str, *, people: int = 2, member: bool
             phone="13900139000",
         )
         if member and i == 0:
-            PartyMember.objects.create(person=person, organization=org, joined_on=dt.date(2000, 7, 1))
+            PartyMember.objects.create(
+                person=person, organization=org, joined_on=dt.date(2000, 7, 1)
+            )
     return household
 
 

@@ -161,7 +161,7 @@ AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_LOCKOUT_CALLABLE = "zhenxing.accounts.lockout.lockout_response"
 AXES_ENABLED = envbool("AXES_ENABLED", True)
 
 LANGUAGE_CODE = "zh-hans"

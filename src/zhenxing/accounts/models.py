@@ -51,6 +51,9 @@ class ApiToken(models.Model):
         verbose_name = _("接口令牌")
         verbose_name_plural = _("接口令牌")
 
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d}"
+
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
@@ -68,3 +71,6 @@ class PersonalDataView(models.Model):
     class Meta:
         verbose_name = _("个人信息查看记录")
         verbose_name_plural = _("个人信息查看记录")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.what}"

@@ -87,7 +87,11 @@ def visible(qs: models.QuerySet[M], scope: Scope) -> models.QuerySet[M]:
 
 
 def get_visible_or_404(model_or_qs: type[M] | models.QuerySet[M], scope: Scope, **lookup: Any) -> M:
-    qs = model_or_qs if isinstance(model_or_qs, models.QuerySet) else model_or_qs._default_manager.all()
+    qs = (
+        model_or_qs
+        if isinstance(model_or_qs, models.QuerySet)
+        else model_or_qs._default_manager.all()
+    )
     try:
         return visible(qs, scope).get(**lookup)
     except qs.model.DoesNotExist as exc:

@@ -1,6 +1,5 @@
 """/api/v1/regions and the rosters under a region."""
 
-
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema

@@ -231,7 +231,10 @@ class PartyMember(models.Model):
         Resident, on_delete=models.PROTECT, related_name="membership", verbose_name=_("人员")
     )
     organization = models.ForeignKey(
-        PartyOrganization, on_delete=models.PROTECT, related_name="members", verbose_name=_("所在党组织")
+        PartyOrganization,
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("所在党组织"),
     )
     kind = models.CharField(
         _("党员类别"), max_length=16, choices=MemberKind.choices, default=MemberKind.FULL

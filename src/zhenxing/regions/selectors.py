@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
 from zhenxing.regions.models import (
     COLLEGE_OR_ABOVE,
+    TEAM_POSTS,
     CadrePost,
     Education,
     Household,
@@ -25,7 +27,6 @@ from zhenxing.regions.models import (
     Post,
     Region,
     Resident,
-    TEAM_POSTS,
 )
 
 # Age bands for the cadre-structure chart: (label, lowest age, highest age).
@@ -204,7 +205,9 @@ def cadre_structure(region: Region, *, today: dt.date | None = None) -> CadreStr
         (label, sum(n for age, n in ages.items() if low <= age <= high))
         for label, low, high in AGE_BANDS
     ]
-    result.education = [(str(choice.label), educations.get(choice.value, 0)) for choice in Education]
+    result.education = [
+        (str(choice.label), educations.get(choice.value, 0)) for choice in Education
+    ]
     if people:
         result.average_age = round(sum(age * n for age, n in ages.items()) / people, 1)
         young = sum(n for age, n in ages.items() if age <= 35)

@@ -30,7 +30,9 @@ def validate_id_number(value: str) -> None:
 
 def validate_phone(value: str) -> None:
     if not PHONE_RE.match(value or ""):
-        raise ValidationError(_("电话号码格式不正确，应为11位手机号或带区号的固定电话"), code="phone")
+        raise ValidationError(
+            _("电话号码格式不正确，应为11位手机号或带区号的固定电话"), code="phone"
+        )
 
 
 def mask_phone(value: str) -> str:

@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 ADMIN_ROLES = frozenset({"county_admin", "township_admin", "village_secretary"})
 ALL_ROLES = frozenset(
-    {"county_admin", "township_admin", "district_leader", "village_secretary", "grid_member", "viewer"}
+    {
+        "county_admin",
+        "township_admin",
+        "district_leader",
+        "village_secretary",
+        "grid_member",
+        "viewer",
+    }
 )
 
 
@@ -19,9 +26,7 @@ class NavItem:
     roles: frozenset[str]
 
 
-NAV: tuple[NavItem, ...] = (
-    NavItem(_("区域概览"), "home", ALL_ROLES),
-)
+NAV: tuple[NavItem, ...] = (NavItem(_("区域概览"), "home", ALL_ROLES),)
 
 
 def items_for(role: str, *, is_superuser: bool = False) -> list[NavItem]:

@@ -29,9 +29,7 @@ def test_repeated_failures_lock_the_login(client, tree, township_a_user):
     assert "锁定" in response.content.decode()
 
 
-@override_settings(
-    PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"]
-)
+@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.Argon2PasswordHasher"])
 def test_passwords_are_hashed_with_argon2(tree, django_user_model):
     from zhenxing import settings as production
 

@@ -28,7 +28,9 @@ def test_village_scoped_models_follow_the_tree(tree, township_a_user):
     assert visible(PartyMember.objects.all(), scope).count() == 2
 
 
-def test_the_scope_filter_is_one_statement_with_a_subquery(tree, township_a_user, django_assert_num_queries):
+def test_the_scope_filter_is_one_statement_with_a_subquery(
+    tree, township_a_user, django_assert_num_queries
+):
     scope = scope_for(township_a_user)
     sql = str(visible(Household.objects.all(), scope).query)
     assert "IN (SELECT" in sql.upper()

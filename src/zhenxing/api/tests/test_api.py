@@ -78,7 +78,9 @@ def test_region_detail_has_counts_and_cadre_structure(client, tree, township_a_u
     assert body["parent_id"] == tree.county.pk
 
 
-def test_phones_are_masked_for_roles_that_do_not_need_them(client, tree, grid_member_a1, village_a1_user):
+def test_phones_are_masked_for_roles_that_do_not_need_them(
+    client, tree, grid_member_a1, village_a1_user
+):
     add_household(tree.village_a1, "A1-001")
     client.force_login(grid_member_a1)
     row = client.get(f"/api/v1/regions/{tree.village_a1.pk}/households").json()["items"][0]
@@ -92,7 +94,9 @@ def _grow(tree, n: int) -> None:
     township = type(tree.township_a).objects.get(pk=tree.township_a.pk)
     start = township.numchild
     for i in range(start, start + n):
-        village = Region.objects.add_child(township, {"name": f"新村{i:03d}", "level": Level.VILLAGE})
+        village = Region.objects.add_child(
+            township, {"name": f"新村{i:03d}", "level": Level.VILLAGE}
+        )
         township.refresh_from_db()
         add_household(village, f"N{i}-1", member=True)
         add_household(village, f"N{i}-2")
@@ -117,3 +121,26 @@ def test_lists_keep_a_constant_query_count(client, tree, county_user, django_ass
     for url in urls:
         with django_assert_num_queries(small[url]):
             assert client.get(url).status_code == 200
+
+
+def test_repeated_token_failures_lock_the_account_for_scripts_too(client, township_a_user):
+    for _ in range(5):
+        client.post(
+            "/api/v1/auth/token",
+            {"username": "township_a_u", "password": "nope"},
+            content_type="application/json",
+        )
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "township_a_u", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 429
+    assert "锁定" in response.json()["detail"]
+
+
+def test_openapi_schema_lists_the_routes(client):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/regions" in paths
+    assert "/api/v1/regions/{region_id}" in paths
+    assert "/api/v1/auth/token" in paths

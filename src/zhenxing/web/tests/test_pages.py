@@ -87,7 +87,9 @@ def _grow(tree, n: int) -> None:
     township = Region.objects.get(pk=tree.township_a.pk)
     start = township.numchild
     for i in range(start, start + n):
-        village = Region.objects.add_child(township, {"name": f"新村{i:03d}", "level": Level.VILLAGE})
+        village = Region.objects.add_child(
+            township, {"name": f"新村{i:03d}", "level": Level.VILLAGE}
+        )
         township.refresh_from_db()
         household = add_household(village, f"N{i}", people=2, member=True)
         head = household.residents.first()
@@ -97,7 +99,9 @@ def _grow(tree, n: int) -> None:
 
 
 @pytest.mark.parametrize("name", ["region", "households", "residents", "members", "cadres"])
-def test_pages_keep_a_constant_query_count(client, tree, county_user, django_assert_num_queries, name):
+def test_pages_keep_a_constant_query_count(
+    client, tree, county_user, django_assert_num_queries, name
+):
     client.force_login(county_user)
     url = reverse(name, args=[tree.township_a.pk])
     _grow(tree, 2)
