@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
@@ -134,8 +134,28 @@ def children_with_counts(region: Region) -> list[tuple[Region, Counts]]:
     children = list(region_children(region))
     if not children:
         return []
+    if region.is_village:
+        by_group = counts_by_group(region)
+        return [(child, by_group.get(child.pk, Counts())) for child in children]
     by_prefix = counts_by_prefix(region.path, len(children[0].path))
     return [(child, by_prefix.get(child.path, Counts())) for child in children]
+
+
+def counts_by_group(village: Region) -> dict[int, Counts]:
+    """Households, residents and members of a village per villager group: three queries."""
+    out: dict[int, Counts] = {}
+    queries = {
+        "households": Household.objects.filter(village=village).values(g=F("group_id")),
+        "residents": Resident.objects.filter(region=village).values(g=F("household__group_id")),
+        "members": PartyMember.objects.filter(
+            person__region=village, status=MemberStatus.ACTIVE
+        ).values(g=F("person__household__group_id")),
+    }
+    for attr, rows in queries.items():
+        for row in rows.annotate(n=Count("pk")).order_by():
+            if row["g"] is not None:
+                setattr(out.setdefault(row["g"], Counts()), attr, row["n"])
+    return out
 
 
 def _active_posts(today: dt.date) -> QuerySet[CadrePost]:

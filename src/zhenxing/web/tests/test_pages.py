@@ -208,3 +208,23 @@ def test_cadre_structure_on_the_page_equals_sql(client, tree, county_user, time_
     assert float(shown["share_college"]) == expected["share_college"]
     assert int(shown["one_shoulder"]) == expected["one_shoulder"]
     assert int(shown["people"]) == 6
+
+
+def test_a_village_page_counts_each_villager_group(client, tree, county_user):
+    first = add_household(tree.village_a1, "A1-001", people=3, member=True)
+    first.group = tree.group_a1
+    first.save(update_fields=["group"])
+    add_household(tree.village_a1, "A1-002", people=2)  # no group recorded
+    client.force_login(county_user)
+    html = client.get(reverse("region", args=[tree.village_a1.pk])).content.decode()
+    row = re.search(r"一组</a></td><td>村民小组</td>(.*?)</tr>", html, re.S).group(1)
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["1", "3", "1", "0"]
+
+
+def test_the_interface_is_chinese_whatever_the_browser_asks(client, tree, county_user):
+    client.force_login(county_user)
+    html = client.get(
+        reverse("region", args=[tree.county.pk]), headers={"Accept-Language": "en-US,en"}
+    ).content.decode()
+    assert '<html lang="zh-hans">' in html
+    assert '<option value="zh-hans" selected>' in html
