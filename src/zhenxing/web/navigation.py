@@ -26,7 +26,10 @@ class NavItem:
     roles: frozenset[str]
 
 
-NAV: tuple[NavItem, ...] = (NavItem(_("区域概览"), "home", ALL_ROLES),)
+NAV: tuple[NavItem, ...] = (
+    NavItem(_("区域概览"), "home", ALL_ROLES),
+    NavItem(_("花名册导入导出"), "rosters", ADMIN_ROLES),
+)
 
 
 def items_for(role: str, *, is_superuser: bool = False) -> list[NavItem]:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from zhenxing.web import views
+from zhenxing.web import roster_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,4 +18,20 @@ urlpatterns = [
     path("regions/<int:region_id>/residents/", views.resident_list, name="residents"),
     path("regions/<int:region_id>/members/", views.member_list, name="members"),
     path("regions/<int:region_id>/cadres/", views.cadre_list, name="cadres"),
+    path("rosters/", roster_views.rosters_home, name="rosters"),
+    path("rosters/template.xlsx", roster_views.roster_template, name="roster_template"),
+    path("regions/<int:region_id>/rosters/", roster_views.region_rosters, name="region_rosters"),
+    path(
+        "regions/<int:region_id>/rosters/import/",
+        roster_views.roster_import,
+        name="region_rosters_import",
+    ),
+    path(
+        "regions/<int:region_id>/rosters/export/",
+        roster_views.roster_export,
+        name="region_rosters_export",
+    ),
+    path("jobs/<int:job_id>/", roster_views.job_detail, name="job"),
+    path("jobs/<int:job_id>/file/", roster_views.job_file, name="job_file"),
+    path("jobs/<int:job_id>/retry/", roster_views.job_retry, name="job_retry"),
 ]

@@ -228,3 +228,12 @@ def test_the_interface_is_chinese_whatever_the_browser_asks(client, tree, county
     ).content.decode()
     assert '<html lang="zh-hans">' in html
     assert '<option value="zh-hans" selected>' in html
+
+
+def test_english_is_one_choice_away(client, tree, county_user):
+    client.force_login(county_user)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("region", args=[tree.township_a.pk])).content.decode()
+    assert '<html lang="en">' in html
+    assert "Village two-committee teams" in html
+    assert "Sub-regions" in html
