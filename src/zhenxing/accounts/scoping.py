@@ -14,7 +14,7 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from zhenxing.regions.models import Level, Region
+from zhenxing.regions.models import Region
 
 if TYPE_CHECKING:
     from zhenxing.accounts.models import User
@@ -49,9 +49,6 @@ class Scope:
         """For create services: refuse to attach a record to a region outside the scope."""
         if not self.covers(region):
             raise PermissionDenied(_("该区域不在您的管辖范围内"))
-
-    def regions(self) -> models.QuerySet[Region]:
-        return visible(Region.objects.all(), self)
 
 
 NO_SCOPE = Scope(region_id=-1, path="~none~", level="", role="")
@@ -97,6 +94,3 @@ def get_visible_or_404(model_or_qs: type[M] | models.QuerySet[M], scope: Scope, 
     except qs.model.DoesNotExist as exc:
         raise Http404(_("未找到")) from exc
 
-
-def visible_villages(scope: Scope) -> models.QuerySet[Region]:
-    return visible(Region.objects.filter(level__in=(Level.VILLAGE, Level.COMMUNITY)), scope)

@@ -508,28 +508,33 @@ ORGANIZATIONS = Sheet(
     gettext_lazy("每行一个党组织。“党员”表引用的党组织须已存在或在本表中。"),
 )
 
+# Members and cadre posts name an existing (or same-file) person by ID number, name optional.
+PERSON_COLUMNS = (
+    Column(
+        "id_number",
+        "身份证号",
+        parse_id_number,
+        required=True,
+        example="11010519491231002X",
+        help=gettext_lazy("须是导入目标区域内已登记的居民，或本文件“农户”“居民”表中的人"),
+        width=22,
+        text=True,
+    ),
+    Column(
+        "name",
+        "姓名",
+        parse_text(40),
+        example="张三",
+        help=gettext_lazy("可留空；填写时须与身份证号对应的姓名一致"),
+    ),
+)
+
 MEMBERS = Sheet(
     "members",
     "党员",
     gettext_lazy("党员"),
     (
-        Column(
-            "id_number",
-            "身份证号",
-            parse_id_number,
-            required=True,
-            example="11010519491231002X",
-            help=gettext_lazy("须是导入目标区域内已登记的居民，或本文件“农户”“居民”表中的人"),
-            width=22,
-            text=True,
-        ),
-        Column(
-            "name",
-            "姓名",
-            parse_text(40),
-            example="张三",
-            help=gettext_lazy("可留空；填写时须与身份证号对应的姓名一致"),
-        ),
+        *PERSON_COLUMNS,
         Column(
             "organization",
             "所在党组织",
@@ -564,23 +569,7 @@ CADRES = Sheet(
     "干部任职",
     gettext_lazy("干部任职"),
     (
-        Column(
-            "id_number",
-            "身份证号",
-            parse_id_number,
-            required=True,
-            example="11010519491231002X",
-            help=gettext_lazy("须是导入目标区域内已登记的居民，或本文件“农户”“居民”表中的人"),
-            width=22,
-            text=True,
-        ),
-        Column(
-            "name",
-            "姓名",
-            parse_text(40),
-            example="张三",
-            help=gettext_lazy("可留空；填写时须与身份证号对应的姓名一致"),
-        ),
+        *PERSON_COLUMNS,
         Column(
             "region",
             "任职区域",
