@@ -93,4 +93,3 @@ def get_visible_or_404(model_or_qs: type[M] | models.QuerySet[M], scope: Scope, 
         return visible(qs, scope).get(**lookup)
     except qs.model.DoesNotExist as exc:
         raise Http404(_("未找到")) from exc
-
