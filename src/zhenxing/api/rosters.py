@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
@@ -25,8 +23,6 @@ from zhenxing.regions.models import Region
 
 router = Router(tags=["rosters"])
 jobs_router = Router(tags=["jobs"])
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class JobOut(Schema):
@@ -109,14 +105,10 @@ def roster_export(request: HttpRequest, region_id: int, kind: str = rosters.ALL)
             user=request.user,  # type: ignore[arg-type]
             what=f"api export {kind} {region.name}",
         )
-    with tempfile.TemporaryFile() as out:
-        rosters.export_workbook(
-            region=region, kind=kind, unmasked=scope.sees_personal_data, out=out
-        )
-        out.seek(0)
-        response = HttpResponse(out.read(), content_type=XLSX)
-    name = f"{region.name}-{kind}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(True, name)
+    content = rosters.export_bytes(region=region, kind=kind, unmasked=scope.sees_personal_data)
+    response = HttpResponse(content, content_type=rosters.XLSX_CONTENT_TYPE)
+    disposition = content_disposition_header(True, rosters.export_filename(region, kind))
+    response["Content-Disposition"] = disposition
     return response
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -1956,6 +1957,22 @@ def template_workbook(out: IO[bytes]) -> None:
 
 
 EXPORT_KINDS = ("regions", "households", "residents", "organizations", "members", "cadres")
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_bytes(*, region: Region, kind: str, unmasked: bool) -> bytes:
+    """``export_workbook`` as bytes: rows stream to a temporary file, the workbook is returned."""
+    with tempfile.TemporaryFile() as out:
+        export_workbook(region=region, kind=kind, unmasked=unmasked, out=out)
+        out.seek(0)
+        return out.read()
+
+
+def export_filename(region: Region, kind: str) -> str:
+    label = _("全部") if kind == ALL else str(SHEET_BY_KIND[kind].title)
+    return f"{region.name}-{label}-{timezone.localdate():%Y%m%d}.xlsx"
 
 
 def export_workbook(*, region: Region, kind: str, unmasked: bool, out: IO[bytes]) -> int:

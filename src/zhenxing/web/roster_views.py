@@ -7,13 +7,11 @@ Each view: scoped fetch → one service or selector → render. Import and expor
 from __future__ import annotations
 
 import io
-import tempfile
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,22 +22,14 @@ from zhenxing.core import selectors as job_selectors
 from zhenxing.core.models import Job
 from zhenxing.regions import rosters
 from zhenxing.regions.models import Region
+from zhenxing.web.views import breadcrumbs, home_region_id
 
 JOBS_SHOWN = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
 def rosters_home(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
-    if scope.is_root:
-        top = Region.get_root_nodes().first()
-        if top is None:
-            raise Http404(_("尚无区域数据"))
-        return redirect("region_rosters", region_id=top.pk)
-    if scope.region_id is None or scope.region_id < 0:
-        raise Http404(_("账号未设置管辖范围"))
-    return redirect("region_rosters", region_id=scope.region_id)
+    return redirect("region_rosters", region_id=home_region_id(request.scope))  # type: ignore[attr-defined]
 
 
 @login_required
@@ -54,7 +44,7 @@ def _rosters_page(request: HttpRequest, region: Region, upload_error: str = "") 
         "upload_error": upload_error,
         "selected_kind": request.POST.get("kind", rosters.ALL),
         "region": region,
-        "ancestors": [r for r in Region.objects.get_ancestors(region) if scope.covers(r)],
+        "ancestors": breadcrumbs(scope, region),
         "scope": scope,
         "may_import": rosters.may_import(scope),
         "kinds": rosters.KIND_CHOICES,
@@ -94,27 +84,19 @@ def roster_export(request: HttpRequest, region_id: int) -> HttpResponse:
 
 
 def _export_response(request: HttpRequest, region: Region, kind: str) -> HttpResponse:
-    """The export as a download (the API twin does the same): masked unless the role sees it.
-
-    Rows stream to a temporary file; the finished workbook (a few MB for a county) is sent from
-    memory, as an ordinary response.
-    """
+    """The export as a download (the API twin does the same): masked unless the role sees it."""
     unmasked = request.scope.sees_personal_data  # type: ignore[attr-defined]
     if unmasked:
         account_services.personal_data_viewed(
             user=request.user,  # type: ignore[arg-type]
             what=f"export {kind} {region.name}",
         )
-    with tempfile.TemporaryFile() as out:
-        rosters.export_workbook(region=region, kind=kind, unmasked=unmasked, out=out)
-        out.seek(0)
-        content = out.read()
-    label = _("全部") if kind == rosters.ALL else rosters.SHEET_BY_KIND[kind].title
-    return _download(content, f"{region.name}-{label}-{timezone.localdate():%Y%m%d}.xlsx")
+    content = rosters.export_bytes(region=region, kind=kind, unmasked=unmasked)
+    return _download(content, rosters.export_filename(region, kind))
 
 
 def _download(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
+    response = HttpResponse(content, content_type=rosters.XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 

@@ -6,33 +6,41 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from zhenxing.accounts import services as account_services
-from zhenxing.accounts.scoping import get_visible_or_404
+from zhenxing.accounts.scoping import Scope, get_visible_or_404
 from zhenxing.regions import selectors
 from zhenxing.regions.models import Region
 
 PAGE_SIZE = 50
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    scope = request.scope  # type: ignore[attr-defined]
+def home_region_id(scope: Scope) -> int:
+    """Where a person starts: their scope node (the top of the tree for a root scope)."""
     if scope.is_root:
         top = Region.objects.get_root_nodes().first()
         if top is None:
-            raise Http404("尚无区域数据")
-        return redirect("region", region_id=top.pk)
+            raise Http404(_("尚无区域数据"))
+        return int(top.pk)
     if scope.region_id is None or scope.region_id < 0:
-        raise Http404("账号未设置管辖范围")
-    return redirect("region", region_id=scope.region_id)
+        raise Http404(_("账号未设置管辖范围"))
+    return scope.region_id
+
+
+def breadcrumbs(scope: Scope, region: Region) -> list[Region]:
+    return [r for r in Region.objects.get_ancestors(region) if scope.covers(r)]
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("region", region_id=home_region_id(request.scope))  # type: ignore[attr-defined]
 
 
 def _region_context(request: HttpRequest, region_id: int) -> dict:
     scope = request.scope  # type: ignore[attr-defined]
     region = get_visible_or_404(Region, scope, pk=region_id)
-    ancestors = [r for r in Region.objects.get_ancestors(region) if scope.covers(r)]
-    return {"region": region, "ancestors": ancestors, "scope": scope}
+    return {"region": region, "ancestors": breadcrumbs(scope, region), "scope": scope}
 
 
 @login_required
