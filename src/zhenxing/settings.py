@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "zhenxing.core",
     "zhenxing.regions",
     "zhenxing.accounts",
+    "zhenxing.orders",
     "zhenxing.web",
     "zhenxing.demo",
 ]
@@ -197,6 +198,22 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# The service loop (三单制 + 三级会商). Cut-off days are one county's rule (Xinning: the 20th to the
+# township, the 28th to the county); a cut-off on a day off moves to the previous or next working day.
+ORDERS_TOWNSHIP_CUTOFF_DAY = envint("ORDERS_TOWNSHIP_CUTOFF_DAY", 20)
+ORDERS_COUNTY_CUTOFF_DAY = envint("ORDERS_COUNTY_CUTOFF_DAY", 28)
+ORDERS_CUTOFF_ON_DAY_OFF = os.environ.get("ORDERS_CUTOFF_ON_DAY_OFF", "previous")
+if ORDERS_CUTOFF_ON_DAY_OFF not in {"previous", "next"}:
+    raise ImproperlyConfigured("ORDERS_CUTOFF_ON_DAY_OFF must be 'previous' or 'next'")
+# The public request form: how many requests one address or one phone may send.
+ORDERS_INTAKE_PER_IP_PER_HOUR = envint("ORDERS_INTAKE_PER_IP_PER_HOUR", 20)
+ORDERS_INTAKE_PER_PHONE_PER_DAY = envint("ORDERS_INTAKE_PER_PHONE_PER_DAY", 5)
+ORDERS_PHOTO_MAX_BYTES = envint("ORDERS_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+ORDERS_PHOTO_MAX_COUNT = envint("ORDERS_PHOTO_MAX_COUNT", 3)
+# How often the scheduler inside `zhenxing serve` runs the periodic sweep (seconds; 0 turns it off).
+SCHEDULER_INTERVAL = envint("SCHEDULER_INTERVAL", 300)
+PERIODIC_JOBS = ["zhenxing.orders.services.orders_sweep"]
 
 LOGGING = {
     "version": 1,

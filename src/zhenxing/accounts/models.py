@@ -31,6 +31,15 @@ class User(AbstractUser):
         verbose_name=_("管辖范围"),
         help_text=_("留空表示整个部署（仅限超级管理员）"),
     )
+    person = models.OneToOneField(
+        "regions.Resident",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="account",
+        verbose_name=_("对应人员"),
+        help_text=_("党员账号关联花名册中的本人，用于接单"),
+    )
 
     class Meta:
         verbose_name = _("用户")

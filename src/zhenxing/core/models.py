@@ -125,3 +125,24 @@ class Job(models.Model):
         if not self.total:
             return 0
         return min(100, self.done * 100 // self.total)
+
+
+class CalendarDay(models.Model):
+    """An override of the statutory calendar: a holiday or a make-up working day (调休上班).
+
+    For years ``chinese_calendar`` does not know yet; an override always wins.
+    """
+
+    scope_exempt = True
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("节假日调整")
+        verbose_name_plural = _("节假日调整")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'}"

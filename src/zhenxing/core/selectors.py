@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from django.db.models import QuerySet
 
-from zhenxing.core.models import Job
+from zhenxing.core.models import CalendarDay, Job
+from zhenxing.core.workdays import WorkCalendar
 
 
 def jobs_under(region_path: str, *, kind: str | None = None) -> QuerySet[Job]:
@@ -15,3 +18,11 @@ def jobs_under(region_path: str, *, kind: str | None = None) -> QuerySet[Job]:
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("-created_at", "-pk")
+
+
+def work_calendar(*years: int) -> WorkCalendar:
+    """The working-day calendar with the admin's overrides (for ``years``, or every year)."""
+    qs = CalendarDay.objects.all()
+    if years:
+        qs = qs.filter(date__year__in=sorted(set(years)))
+    return WorkCalendar(MappingProxyType(dict(qs.values_list("date", "is_workday"))))

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from zhenxing.web import roster_views, views
 
@@ -34,4 +34,6 @@ urlpatterns = [
     path("jobs/<int:job_id>/", roster_views.job_detail, name="job"),
     path("jobs/<int:job_id>/file/", roster_views.job_file, name="job_file"),
     path("jobs/<int:job_id>/retry/", roster_views.job_retry, name="job_retry"),
+    path("", include("zhenxing.web.order_urls")),
+    path("", include("zhenxing.web.public_urls")),
 ]

@@ -3,7 +3,7 @@
 It collects static files (whitenoise serves them), then runs child processes side by side: gunicorn
 for the web app and, unless ``--no-worker``, django_tasks_db's ``db_worker`` for background jobs.
 SIGINT/SIGTERM stop every child; if one child dies the others are stopped and serve exits non-zero.
-A further process (e.g. the periodic scheduler) is one more entry in ``children``.
+The periodic scheduler (overdue flags, cut-offs, reminders) is the third child.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ class Command(BaseCommand):
         children = {"web": web}
         if not no_worker:
             children["tasks"] = [python, "-m", "zhenxing.cli", "db_worker"]
-        # The periodic scheduler will be one more line here.
+        if settings.SCHEDULER_INTERVAL > 0:
+            children["scheduler"] = [python, "-m", "zhenxing.cli", "scheduler"]
 
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE}
         stopping: list[int] = []

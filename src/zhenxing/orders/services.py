@@ -1,0 +1,845 @@
+"""Every write of the service loop.
+
+A status change is one conditional UPDATE (``WHERE status = <what the caller saw>``) plus one event
+row, in one transaction: two members pressing 接单 at once both run the UPDATE, exactly one changes
+a row, the other gets ``StaleState``. This works the same on SQLite and PostgreSQL. The rules of
+who may do what are in ``orders.states``; a refused action raises before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from zhenxing.accounts.models import User
+from zhenxing.core.selectors import work_calendar
+from zhenxing.core.workdays import WorkCalendar
+from zhenxing.orders.models import (
+    Category,
+    Decision,
+    Mediation,
+    Meeting,
+    MeetingItem,
+    Notice,
+    NoticeKind,
+    Order,
+    OrderEvent,
+    Photo,
+    PhotoStage,
+    Rating,
+    Source,
+    SweepRun,
+    Team,
+    TeamKind,
+)
+from zhenxing.orders.states import (
+    HANDLERS,
+    LOGGERS,
+    NEXT_LEVEL,
+    OPEN,
+    REQUESTER,
+    SYSTEM,
+    TRANSITIONS,
+    Action,
+    Actor,
+    Level,
+    Status,
+    is_assignee,
+    may,
+)
+from zhenxing.regions.models import VILLAGE_LEVELS, Household, PartyMember, Region
+from zhenxing.regions.validators import PHONE_RE
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out over the phone
+CODE_LENGTH = 8
+LIMITS = {"description": (5, 1000), "name": (1, 20), "resolution": (2, 2000), "note": (0, 2000)}
+ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP"}
+MAX_IMAGE_SIDE = 2048
+SYSTEM_ACTOR = Actor(kind=SYSTEM)
+REQUESTER_ACTOR = Actor(kind=REQUESTER)
+
+
+class StaleState(Exception):
+    """Someone else changed the order first (for 接单: another member took it)."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("该工单刚被他人处理，请刷新后查看最新状态"))
+
+
+def _status_label(status: str) -> str:
+    return str(Status(status).label)
+
+
+def _refuse(order: Order, action: str) -> ValidationError:
+    return ValidationError(
+        _("该工单当前为“%(status)s”，不能%(action)s")
+        % {"status": _status_label(order.status), "action": Action(action).label}
+    )
+
+
+def _text(value: str, field_name: str, label: str, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    low, high = LIMITS[field_name]
+    if required and len(value) < max(low, 1):
+        raise ValidationError(
+            {
+                field_name: _("请填写%(label)s（至少 %(n)s 个字）")
+                % {"label": label, "n": max(low, 1)}
+            }
+        )
+    if len(value) > high:
+        raise ValidationError(
+            {field_name: _("%(label)s不能超过 %(n)s 个字") % {"label": label, "n": high}}
+        )
+    return value
+
+
+def _calendar(*days: dt.date) -> WorkCalendar:
+    years = {d.year for d in days} | {d.year + 1 for d in days}
+    return work_calendar(*years)
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+# --- photos -----------------------------------------------------------------------------------
+
+
+def photos_checked(files: Sequence[Any]) -> list[bytes]:
+    """Check each upload is a real image within the size limit; re-encode it as JPEG.
+
+    Re-encoding drops EXIF (a phone photo's GPS position) and anything hidden after the image.
+    """
+    files = [f for f in files if f]
+    if len(files) > settings.ORDERS_PHOTO_MAX_COUNT:
+        raise ValidationError(
+            {"photos": _("最多上传 %(n)s 张照片") % {"n": settings.ORDERS_PHOTO_MAX_COUNT}}
+        )
+    out = []
+    limit_mb = settings.ORDERS_PHOTO_MAX_BYTES / 1024 / 1024
+    for f in files:
+        name = getattr(f, "name", "") or _("照片")
+        if f.size > settings.ORDERS_PHOTO_MAX_BYTES:
+            raise ValidationError(
+                {"photos": _("照片“%(name)s”超过 %(mb)g MB") % {"name": name, "mb": limit_mb}}
+            )
+        try:
+            f.seek(0)
+            with Image.open(f) as probe:
+                fmt = probe.format
+                probe.verify()
+            if fmt not in ALLOWED_IMAGE_FORMATS:
+                raise UnidentifiedImageError(fmt)
+            f.seek(0)
+            with Image.open(f) as img:
+                img = img.convert("RGB")
+                img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
+                buf = io.BytesIO()
+                img.save(buf, "JPEG", quality=85)
+        except (
+            UnidentifiedImageError,
+            OSError,
+            SyntaxError,
+            ValueError,
+            Image.DecompressionBombError,
+        ):
+            raise ValidationError(
+                {"photos": _("“%(name)s”不是可识别的图片（支持 JPG、PNG、WEBP）") % {"name": name}}
+            ) from None
+        out.append(buf.getvalue())
+    return out
+
+
+def _save_photos(order: Order, stage: str, images: Iterable[bytes]) -> None:
+    for data in images:
+        photo = Photo(order=order, stage=stage)
+        photo.image.save("photo.jpg", ContentFile(data), save=False)
+        photo.save()
+
+
+# --- intake -----------------------------------------------------------------------------------
+
+
+def _check_rate(*, client_ip: str | None, phone: str, now: dt.datetime) -> None:
+    if client_ip:
+        recent = Order.objects.filter(
+            client_ip=client_ip, created_at__gte=now - dt.timedelta(hours=1)
+        ).count()
+        if recent >= settings.ORDERS_INTAKE_PER_IP_PER_HOUR:
+            raise ValidationError(_("本网络提交过于频繁，请一小时后再试，或直接联系村两委"))
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    if (
+        Order.objects.filter(requester_phone=phone, created_at__gte=today).count()
+        >= settings.ORDERS_INTAKE_PER_PHONE_PER_DAY
+    ):
+        raise ValidationError(
+            {
+                "phone": _("该手机号今天已提交 %(n)s 条诉求，请明天再试或联系村两委")
+                % {"n": settings.ORDERS_INTAKE_PER_PHONE_PER_DAY}
+            }
+        )
+
+
+def order_submit(
+    *,
+    village: Region,
+    category: Category,
+    description: str,
+    name: str,
+    phone: str,
+    actor: Actor,
+    source: str = Source.QR,
+    household: Household | None = None,
+    photos: Sequence[Any] = (),
+    client_ip: str | None = None,
+    now: dt.datetime | None = None,
+) -> Order:
+    """点单: a villager's request from the public form, or one a cadre logs for a household."""
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    if village.level not in VILLAGE_LEVELS:
+        errors["village"] = [_("请选择村或社区")]
+    if not category.active:
+        errors["category"] = [_("该类别已停用，请选择其他类别")]
+    try:
+        description = _text(description, "description", _("诉求内容"))
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    try:
+        name = _text(name, "name", _("姓名"))
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    phone = (phone or "").strip().replace(" ", "")
+    if not PHONE_RE.match(phone):
+        errors["phone"] = [_("请填写正确的手机号（11 位）或带区号的座机号")]
+    if source not in Source.values:
+        errors["source"] = [_("来源不正确")]
+    if actor.kind == REQUESTER and source != Source.QR:
+        errors["source"] = [_("来源不正确")]
+    if actor.kind not in (REQUESTER, *LOGGERS):
+        raise PermissionDenied(_("您的角色不能登记诉求"))
+    if household is not None and household.village_id != village.pk:
+        errors["household"] = [_("该农户不属于所选村")]
+    if errors:
+        raise ValidationError(errors)
+    images = photos_checked(photos)
+    if actor.kind == REQUESTER:
+        _check_rate(client_ip=client_ip, phone=phone, now=now)
+    today = timezone.localdate(now)
+    due_on = _calendar(today).add_workdays(today, category.time_limit_days)
+    with transaction.atomic():
+        for _attempt in range(5):
+            try:
+                with transaction.atomic():
+                    order = Order.objects.create(
+                        code=_new_code(),
+                        village=village,
+                        household=household,
+                        category=category,
+                        description=description,
+                        requester_name=name,
+                        requester_phone=phone,
+                        client_ip=client_ip,
+                        source=source,
+                        owner_id=actor.user_id,
+                        created_by_id=actor.user_id,
+                        created_at=now,
+                        level_entered_at=now,
+                        due_on=due_on,
+                    )
+                break
+            except IntegrityError:  # a tracking code drawn twice: draw again
+                continue
+        else:  # pragma: no cover - 32**8 codes
+            raise RuntimeError("could not draw a free tracking code")
+        _event(order, Action.SUBMIT, actor, "", "", now=now)
+        _save_photos(order, PhotoStage.REQUEST, images)
+    return order
+
+
+# --- moves ------------------------------------------------------------------------------------
+
+
+def _event(
+    order: Order,
+    action: str,
+    actor: Actor,
+    from_status: str,
+    from_level: str,
+    *,
+    note: str = "",
+    now: dt.datetime,
+) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        action=action,
+        from_status=from_status,
+        to_status=order.status,
+        from_level=from_level,
+        to_level=order.level,
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        at=now,
+        note=note,
+    )
+
+
+def _team_person_ids(order: Order) -> set[int]:
+    if order.assignee_team_id is None:
+        return set()
+    return set(
+        PartyMember.objects.filter(teams=order.assignee_team_id).values_list("person_id", flat=True)
+    )
+
+
+def actor_is_assignee(order: Order, actor: Actor) -> bool:
+    member_person = (
+        PartyMember.objects.filter(pk=order.assignee_member_id)
+        .values_list("person_id", flat=True)
+        .first()
+        if order.assignee_member_id
+        else None
+    )
+    return is_assignee(
+        actor, member_person_id=member_person, team_person_ids=_team_person_ids(order)
+    )
+
+
+def allowed_actions(order: Order, actor: Actor) -> list[str]:
+    """The actions ``actor`` may take now: the services' rule, for the page's buttons."""
+    assignee = actor_is_assignee(order, actor)
+    return [
+        action
+        for action in Action.values
+        if may(action, status=order.status, level=order.level, actor=actor, assignee=assignee)
+    ]
+
+
+def _move(
+    order: Order,
+    action: str,
+    actor: Actor,
+    *,
+    note: str = "",
+    now: dt.datetime | None = None,
+    stale_message: str | None = None,
+    **changes: Any,
+) -> Order:
+    """Check the rule, change the row only if it is still as the caller saw it, log the event."""
+    now = now or timezone.now()
+    key = (order.status, action)
+    if key not in TRANSITIONS:
+        raise _refuse(order, action)
+    assignee = action in (Action.ACCEPT, Action.RETURN, Action.RESOLVE) and actor_is_assignee(
+        order, actor
+    )
+    if not may(action, status=order.status, level=order.level, actor=actor, assignee=assignee):
+        raise PermissionDenied(
+            _("您不能对该工单执行“%(action)s”") % {"action": Action(action).label}
+        )
+    from_status, from_level = order.status, order.level
+    to_status = changes.pop("status", TRANSITIONS[key])
+    changes = {"status": to_status, "updated_at": now, **changes}
+    updated = Order.objects.filter(pk=order.pk, status=from_status, level=from_level).update(
+        **changes
+    )
+    if not updated:
+        raise StaleState(stale_message)
+    for name, value in changes.items():
+        if not hasattr(value, "resolve_expression"):
+            setattr(order, name, value)
+    if any(hasattr(v, "resolve_expression") for v in changes.values()):
+        order.refresh_from_db(
+            fields=[k for k, v in changes.items() if hasattr(v, "resolve_expression")]
+        )
+    _event(order, action, actor, from_status, from_level, note=note, now=now)
+    return order
+
+
+def level_region(order: Order) -> Region:
+    """The region whose cadres run the order at its current level."""
+    if order.level == Level.VILLAGE:
+        return order.village
+    wanted = {Level.TOWNSHIP: "township", Level.COUNTY: "county"}[order.level]
+    return Region.objects.get(
+        path__in=[order.village.path[:i] for i in range(4, len(order.village.path), 4)],
+        level=wanted,
+    )
+
+
+def handlers_of(order: Order) -> list[int]:
+    """Users who run the order at its level (the village secretary, the township office...)."""
+    region = level_region(order)
+    return list(
+        User.objects.filter(
+            scope_region=region, role__in=HANDLERS[order.level], is_active=True
+        ).values_list("pk", flat=True)
+    )
+
+
+def _notify(
+    order: Order, user_ids: Iterable[int | None], kind: str, text: str, *, now: dt.datetime
+) -> None:
+    Notice.objects.bulk_create(
+        Notice(user_id=uid, order=order, kind=kind, text=text[:200], created_at=now)
+        for uid in dict.fromkeys(u for u in user_ids if u)
+    )
+
+
+def _accounts_of_assignee(order: Order) -> list[int]:
+    ids = []
+    if order.assignee_member_id:
+        ids += User.objects.filter(person__membership=order.assignee_member_id).values_list(
+            "pk", flat=True
+        )
+    elif order.assignee_team_id:
+        ids += User.objects.filter(person__membership__teams=order.assignee_team_id).values_list(
+            "pk", flat=True
+        )
+    return ids
+
+
+@transaction.atomic
+def order_dispatch(
+    *,
+    order: Order,
+    actor: Actor,
+    member: PartyMember | None = None,
+    team: Team | None = None,
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Order:
+    """派单: send the order to one Party member or to one team of the order's level."""
+    now = now or timezone.now()
+    if (member is None) == (team is None):
+        raise ValidationError({"assignee": _("请选择一名党员或一支队伍（只选一个）")})
+    region = level_region(order)
+    if member is not None and not member.organization.region.path.startswith(region.path):
+        raise ValidationError({"assignee": _("该党员不在本级范围内")})
+    if team is not None:
+        if not team.active or not (
+            team.region.path.startswith(region.path) or region.path.startswith(team.region.path)
+        ):
+            raise ValidationError({"assignee": _("该队伍不在本级范围内或已停用")})
+        if order.level != Level.COUNTY and team.kind != TeamKind.VOLUNTEER:
+            raise ValidationError({"assignee": _("专家服务团和县直部门由县级派单")})
+    changes: dict[str, Any] = {
+        "assignee_member": member,
+        "assignee_team": team,
+        "owner_id": order.owner_id or actor.user_id,
+    }
+    if order.responded_at is None:
+        today = timezone.localdate(now)
+        created = timezone.localdate(order.created_at)
+        changes["responded_at"] = now
+        changes["responded_in_time"] = (
+            _calendar(created).workdays_between(created, today) <= order.category.response_days
+        )
+    target = str(member or team)
+    _move(order, Action.DISPATCH, actor, note=note or target, now=now, **changes)
+    _notify(
+        order,
+        _accounts_of_assignee(order),
+        NoticeKind.ASSIGNED,
+        _("新工单 %(code)s：%(category)s") % {"code": order.code, "category": order.category},
+        now=now,
+    )
+    return order
+
+
+@transaction.atomic
+def order_accept(*, order: Order, actor: Actor, now: dt.datetime | None = None) -> Order:
+    """接单. Of two members pressing it at once, exactly one wins; the other gets StaleState."""
+    changes: dict[str, Any] = {}
+    if order.assignee_team_id and actor.person_id:
+        taker = PartyMember.objects.filter(
+            person_id=actor.person_id, teams=order.assignee_team_id
+        ).first()
+        if taker is not None:
+            changes["assignee_member"] = taker
+    return _move(
+        order,
+        Action.ACCEPT,
+        actor,
+        now=now,
+        stale_message=_("该工单已被他人接单"),
+        **changes,
+    )
+
+
+@transaction.atomic
+def order_return(
+    *, order: Order, actor: Actor, reason: str, now: dt.datetime | None = None
+) -> Order:
+    """退回: the taker hands the order back to the dispatcher, saying why."""
+    reason = _text(reason, "note", _("退回理由"))
+    if not reason:
+        raise ValidationError({"note": _("请填写退回理由")})
+    return _move(
+        order, Action.RETURN, actor, note=reason, now=now, assignee_member=None, assignee_team=None
+    )
+
+
+@transaction.atomic
+def order_resolve(
+    *,
+    order: Order,
+    actor: Actor,
+    resolution: str,
+    mediation: str = "",
+    photos: Sequence[Any] = (),
+    now: dt.datetime | None = None,
+) -> Order:
+    """办结: what was done (text, photos); a dispute also records the mediation outcome."""
+    now = now or timezone.now()
+    resolution = _text(resolution, "resolution", _("办理情况"))
+    if order.category.is_dispute and mediation not in Mediation.values:
+        raise ValidationError({"mediation": _("矛盾纠纷类工单请选择调解结果")})
+    if not order.category.is_dispute:
+        mediation = ""
+    images = photos_checked(photos)
+    today = timezone.localdate(now)
+    created = timezone.localdate(order.created_at)
+    _move(
+        order,
+        Action.RESOLVE,
+        actor,
+        note=resolution,
+        now=now,
+        resolution=resolution,
+        mediation=mediation,
+        resolved_at=now,
+        resolved_in_time=today <= order.due_on,
+        resolved_level=order.level,
+        handling_workdays=_calendar(created).workdays_between(created, today),
+    )
+    _save_photos(order, PhotoStage.RESOLUTION, images)
+    return order
+
+
+@transaction.atomic
+def order_rate(
+    *,
+    order: Order,
+    actor: Actor,
+    rating: str,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> Order:
+    """评价. 满意 or 基本满意 closes the order; 不满意 (with a reason) reopens it."""
+    now = now or timezone.now()
+    if rating not in Rating.values:
+        raise ValidationError({"rating": _("请选择满意、基本满意或不满意")})
+    reason = (reason or "").strip()
+    if len(reason) > 200:
+        raise ValidationError({"reason": _("评价理由不能超过 200 个字")})
+    if order.status != Status.RESOLVED:
+        raise _refuse(order, Action.RATE)
+    common = {"rating": rating, "rating_reason": reason, "rated_at": now}
+    if rating != Rating.UNSATISFIED:
+        return _move(order, Action.RATE, actor, note=reason, now=now, **common)
+    if not reason:
+        raise ValidationError({"reason": _("请说明不满意的原因，以便重新办理")})
+    today = timezone.localdate(now)
+    _move(
+        order,
+        Action.REOPEN,
+        actor,
+        note=reason,
+        now=now,
+        **common,
+        reopen_count=F("reopen_count") + 1,
+        resolved_at=None,
+        resolved_in_time=None,
+        handling_workdays=None,
+        overdue=False,
+        due_on=_calendar(today).add_workdays(today, order.category.time_limit_days),
+    )
+    _notify(
+        order,
+        [order.owner_id, *_accounts_of_assignee(order)],
+        NoticeKind.REOPENED,
+        _("工单 %(code)s 群众不满意，已重新打开：%(reason)s")
+        % {"code": order.code, "reason": reason},
+        now=now,
+    )
+    return order
+
+
+@transaction.atomic
+def order_withdraw(
+    *, order: Order, actor: Actor, reason: str = "", now: dt.datetime | None = None
+) -> Order:
+    """撤回: the villager no longer needs it (only while it is open)."""
+    return _move(order, Action.WITHDRAW, actor, note=(reason or "").strip()[:200], now=now)
+
+
+@transaction.atomic
+def order_mark(*, order: Order, actor: Actor, note: str, now: dt.datetime | None = None) -> Order:
+    """标记上报: the level cannot solve it; it goes up at the next cut-off."""
+    note = _text(note, "note", _("上报理由"))
+    return _move(order, Action.MARK, actor, note=note, now=now, escalate_mark=True)
+
+
+@transaction.atomic
+def order_urge(*, order: Order, actor: Actor, note: str, now: dt.datetime | None = None) -> Order:
+    """督办: a township or county supervisor presses an open order; its owner is notified."""
+    now = now or timezone.now()
+    note = _text(note, "note", _("督办意见"))
+    _move(order, Action.URGE, actor, note=note, now=now, urge_count=F("urge_count") + 1)
+    owners = [order.owner_id] if order.owner_id else handlers_of(order)
+    _notify(
+        order,
+        [*owners, *_accounts_of_assignee(order)],
+        NoticeKind.URGED,
+        _("工单 %(code)s 被督办：%(note)s") % {"code": order.code, "note": note},
+        now=now,
+    )
+    return order
+
+
+@dataclass(frozen=True)
+class ItemInput:
+    order: Order
+    decision: str
+    note: str = ""
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    region: Region,
+    held_on: dt.date,
+    items: Sequence[ItemInput],
+    actor: Actor,
+    attendees: str = "",
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Meeting:
+    """民情碰头会: each open order reviewed gets a decision (keep working, resolved, escalate)."""
+    now = now or timezone.now()
+    level = Level.VILLAGE if region.level in VILLAGE_LEVELS else region.level
+    if level not in (Level.VILLAGE, Level.TOWNSHIP) or actor.kind not in HANDLERS[level]:
+        raise PermissionDenied(_("只有村或乡镇可以记录会商"))
+    if held_on > timezone.localdate(now):
+        raise ValidationError({"held_on": _("召开日期不能晚于今天")})
+    if not items:
+        raise ValidationError({"items": _("请至少对一条工单作出会商结果")})
+    for n, item in enumerate(items, start=1):
+        where = _("第 %(n)s 条（%(code)s）") % {"n": n, "code": item.order.code}
+        if item.decision not in Decision.values:
+            raise ValidationError({"items": where + _("：请选择会商结果")})
+        if (
+            not item.order.is_open
+            or item.order.level != level
+            or not item.order.village.path.startswith(region.path)
+        ):
+            raise ValidationError({"items": where + _("：不是本级待办工单")})
+        if item.decision == Decision.RESOLVED and item.order.status != Status.ACCEPTED:
+            raise ValidationError({"items": where + _("：尚未接单办理，不能记为已解决")})
+    meeting = Meeting.objects.create(
+        region=region,
+        held_on=held_on,
+        attendees=attendees.strip()[:200],
+        note=note.strip()[:2000],
+        created_by_id=actor.user_id,
+    )
+    MeetingItem.objects.bulk_create(
+        MeetingItem(meeting=meeting, order=i.order, decision=i.decision, note=i.note[:200])
+        for i in items
+    )
+    title = _("%(date)s 会商") % {"date": f"{held_on:%Y-%m-%d}"}
+    for item in items:
+        text = f"{title}：{Decision(item.decision).label}" + (f"，{item.note}" if item.note else "")
+        if item.decision == Decision.ESCALATE:
+            order_mark(order=item.order, actor=actor, note=text, now=now)
+        elif item.decision == Decision.RESOLVED:
+            order_resolve(
+                order=item.order,
+                actor=actor,
+                resolution=text,
+                now=now,
+                mediation=Mediation.SETTLED if item.order.category.is_dispute else "",
+            )
+        else:
+            _move(item.order, Action.REVIEW, actor, note=text, now=now)
+    return meeting
+
+
+# --- periodic work ----------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    overdue: int = 0
+    due_soon: int = 0
+    escalated: dict[str, int] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        moved = "，".join(f"{Level(k).label} {v}" for k, v in self.escalated.items()) or "0"
+        return _("新超期 %(o)s 件，临期提醒 %(d)s 件，上报 %(e)s") % {
+            "o": self.overdue,
+            "d": self.due_soon,
+            "e": moved,
+        }
+
+
+BATCH = 5000
+
+
+def _batches(ids: list[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), BATCH):
+        yield ids[i : i + BATCH]
+
+
+def _remind(qs, kind: str, text: str, now: dt.datetime) -> int:
+    """One notice per order, due date and recipient (the owner and the taker), keyed so that a
+    second run adds nothing."""
+    rows = []
+    for pk, code, due_on, owner, taker in qs.values_list(
+        "pk", "code", "due_on", "owner_id", "assignee_member__person__account"
+    ).iterator(chunk_size=BATCH):
+        rows.extend(
+            Notice(
+                user_id=uid,
+                order_id=pk,
+                kind=kind,
+                text=text % {"code": code},
+                created_at=now,
+                key=f"{kind}:{pk}:{due_on:%Y%m%d}:{uid}",
+            )
+            for uid in {owner, taker} - {None}
+        )
+    for i in range(0, len(rows), BATCH):
+        Notice.objects.bulk_create(rows[i : i + BATCH], ignore_conflicts=True)
+    return len(rows)
+
+
+@transaction.atomic
+def orders_flag_overdue(*, now: dt.datetime) -> tuple[int, int]:
+    """Flag open orders past their time limit and tell their owner and taker; remind them of
+    orders due on the next working day. Returns (newly overdue, reminders)."""
+    today = timezone.localdate(now)
+    tomorrow = _calendar(today).add_workdays(today, 1)
+    open_not_overdue = Order.objects.filter(status__in=OPEN, overdue=False)
+    newly = list(open_not_overdue.filter(due_on__lt=today).values_list("pk", flat=True))
+    for batch in _batches(newly):
+        Order.objects.filter(pk__in=batch, overdue=False).update(overdue=True)
+        _remind(
+            Order.objects.filter(pk__in=batch),
+            NoticeKind.OVERDUE,
+            _("工单 %(code)s 已超过办结时限"),
+            now,
+        )
+    due_soon = _remind(
+        open_not_overdue.filter(due_on=tomorrow),
+        NoticeKind.DUE_SOON,
+        _("工单 %(code)s 下一个工作日到期"),
+        now,
+    )
+    return len(newly), due_soon
+
+
+def orders_escalate_due(*, now: dt.datetime) -> dict[str, int]:
+    """三级会商 cut-offs: on (or after) the month's cut-off day, what a level marked for
+    escalation or let run overdue goes up one level. Each (level, month) runs once."""
+    today = timezone.localdate(now)
+    cal = _calendar(today)
+    rule = settings.ORDERS_CUTOFF_ON_DAY_OFF
+    moved: dict[str, int] = {}
+    for from_level, day in (
+        (Level.VILLAGE, settings.ORDERS_TOWNSHIP_CUTOFF_DAY),
+        (Level.TOWNSHIP, settings.ORDERS_COUNTY_CUTOFF_DAY),
+    ):
+        if today < cal.cutoff(today.year, today.month, day, on_day_off=rule):
+            continue
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    run = SweepRun.objects.create(
+                        kind=f"cutoff:{from_level}", key=f"{today:%Y-%m}", ran_at=now
+                    )
+            except IntegrityError:
+                continue  # this month's cut-off already ran (here or on another machine)
+            run.moved = _escalate(from_level, today=today, cal=cal, now=now)
+            run.save(update_fields=["moved"])
+        moved[NEXT_LEVEL[from_level]] = run.moved
+    return moved
+
+
+def _escalate(from_level: str, *, today: dt.date, cal: WorkCalendar, now: dt.datetime) -> int:
+    to_level = NEXT_LEVEL[from_level]
+    due = Order.objects.filter(status__in=OPEN, level=from_level).filter(
+        Q(overdue=True) | Q(escalate_mark=True)
+    )
+    # Locked in pk order (PostgreSQL; SQLite's write lock is already held): a member resolving
+    # one of these orders right now waits, and then finds it moved on.
+    rows = list(
+        due.select_for_update().order_by("pk").values_list("pk", "status", "category_id", "overdue")
+    )
+    limits = dict(Category.objects.values_list("pk", "time_limit_days"))
+    by_category: dict[int, list[int]] = {}
+    for pk, _status, category_id, _overdue in rows:
+        by_category.setdefault(category_id, []).append(pk)
+    for category_id, ids in by_category.items():
+        due_on = cal.add_workdays(today, limits[category_id])
+        for batch in _batches(ids):
+            Order.objects.filter(pk__in=batch, level=from_level, status__in=OPEN).update(
+                level=to_level,
+                status=Status.SUBMITTED,
+                owner=None,
+                assignee_member=None,
+                assignee_team=None,
+                escalate_mark=False,
+                overdue=False,
+                due_on=due_on,
+                level_entered_at=now,
+                updated_at=now,
+            )
+    note = _("%(date)s 会商截止，提交%(level)s") % {
+        "date": f"{today:%m月%d日}",
+        "level": Level(to_level).label,
+    }
+    events = [
+        OrderEvent(
+            order_id=pk,
+            action=Action.ESCALATE,
+            from_status=status,
+            to_status=Status.SUBMITTED,
+            from_level=from_level,
+            to_level=to_level,
+            actor_label=SYSTEM_ACTOR.label,
+            at=now,
+            note=note + ("（超期）" if overdue else ""),
+        )
+        for pk, status, _category, overdue in rows
+    ]
+    for i in range(0, len(events), BATCH):
+        OrderEvent.objects.bulk_create(events[i : i + BATCH])
+    return len(rows)
+
+
+def orders_sweep(*, now: dt.datetime | None = None) -> SweepResult:
+    """The periodic work: overdue flags and reminders, then the monthly cut-offs. Idempotent."""
+    now = now or timezone.now()
+    overdue, due_soon = orders_flag_overdue(now=now)
+    escalated = orders_escalate_due(now=now)
+    return SweepResult(overdue=overdue, due_soon=due_soon, escalated=escalated)

@@ -1,0 +1,3 @@
+"""order_urls"""
+
+urlpatterns: list = []
