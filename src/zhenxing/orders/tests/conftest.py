@@ -45,8 +45,11 @@ def team_a1(tree: Tree, member_a1, member_a1_b) -> Team:
 
 
 @pytest.fixture
-def category() -> Category:
-    return Category.objects.get(name="环境卫生")
+def category(db) -> Category:
+    # The data migration seeds it; a transactional test's flush may have emptied the table.
+    return Category.objects.get_or_create(
+        name="环境卫生", defaults={"time_limit_days": 3, "response_days": 1}
+    )[0]
 
 
 def submit(village, category, *, phone="13812345678", now=None, **kw) -> Order:
