@@ -64,8 +64,8 @@ def test_two_members_pressing_accept_at_once_exactly_one_wins(
         order_dispatch(order=order, actor=actor(village_a1_user), team=team_a1)
         seen_a, seen_b = Order.objects.get(pk=order.pk), Order.objects.get(pk=order.pk)
         results = race(
-            lambda: order_accept(order=seen_a, actor=actor(member_a1[1])),
-            lambda: order_accept(order=seen_b, actor=actor(member_a1_b[1])),
+            lambda a=seen_a: order_accept(order=a, actor=actor(member_a1[1])),
+            lambda b=seen_b: order_accept(order=b, actor=actor(member_a1_b[1])),
         )
         winners = [r for r in results if isinstance(r, Order)]
         losers = [r for r in results if isinstance(r, StaleState)]
