@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from zhenxing.core.models import Job
+from zhenxing.core.models import CalendarDay, Job
 
 
 @admin.register(Job)
@@ -16,3 +16,10 @@ class JobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
