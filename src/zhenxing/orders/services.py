@@ -429,6 +429,7 @@ def order_dispatch(
 ) -> Order:
     """派单: send the order to one Party member or to one team of the order's level."""
     now = now or timezone.now()
+    note = _text(note, "note", _("派单说明"), required=False)
     if (member is None) == (team is None):
         raise ValidationError({"assignee": _("请选择一名党员或一支队伍（只选一个）")})
     region = level_region(order)
@@ -468,6 +469,9 @@ def order_dispatch(
 @transaction.atomic
 def order_accept(*, order: Order, actor: Actor, now: dt.datetime | None = None) -> Order:
     """接单. Of two members pressing it at once, exactly one wins; the other gets StaleState."""
+    taken = _("该工单已被他人接单")
+    if order.status == Status.ACCEPTED:  # the other member's page was older than the take
+        raise StaleState(taken)
     changes: dict[str, Any] = {}
     if order.assignee_team_id and actor.person_id:
         taker = PartyMember.objects.filter(
@@ -480,7 +484,7 @@ def order_accept(*, order: Order, actor: Actor, now: dt.datetime | None = None) 
         Action.ACCEPT,
         actor,
         now=now,
-        stale_message=_("该工单已被他人接单"),
+        stale_message=taken,
         **changes,
     )
 
@@ -643,8 +647,12 @@ def meeting_record(
         raise ValidationError({"held_on": _("召开日期不能晚于今天")})
     if not items:
         raise ValidationError({"items": _("请至少对一条工单作出会商结果")})
+    seen: set[int] = set()
     for n, item in enumerate(items, start=1):
         where = _("第 %(n)s 条（%(code)s）") % {"n": n, "code": item.order.code}
+        if item.order.pk in seen:
+            raise ValidationError({"items": where + _("：同一工单重复出现")})
+        seen.add(item.order.pk)
         if item.decision not in Decision.values:
             raise ValidationError({"items": where + _("：请选择会商结果")})
         if (

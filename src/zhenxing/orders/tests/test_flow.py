@@ -49,3 +49,28 @@ def test_the_second_member_to_take_a_team_order_is_told_it_was_taken(
         order_accept(order=seen_by_b, actor=actor(member_a1_b[1]))
     order.refresh_from_db()
     assert order.assignee_member == member_a1[0]
+
+
+@pytest.mark.django_db
+def test_a_meeting_that_lists_an_order_twice_writes_nothing(tree, village_a1_user, category):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from zhenxing.orders.models import Meeting
+    from zhenxing.orders.services import ItemInput, meeting_record
+
+    order = submit(tree.village_a1, category)
+    items = [ItemInput(order, "escalate", "需资金"), ItemInput(order, "continue")]
+    with pytest.raises(ValidationError, match="第 2 条.*重复"):
+        meeting_record(
+            region=tree.village_a1,
+            held_on=dt.date.today(),
+            items=items,
+            actor=actor(village_a1_user),
+        )
+    order.refresh_from_db()
+    assert not Meeting.objects.exists() and not order.escalate_mark
+    assert list(OrderEvent.objects.filter(order=order).values_list("action", flat=True)) == [
+        "submit"
+    ]
