@@ -62,7 +62,7 @@ def test_a_meeting_that_lists_an_order_twice_writes_nothing(tree, village_a1_use
 
     order = submit(tree.village_a1, category)
     items = [ItemInput(order, "escalate", "需资金"), ItemInput(order, "continue")]
-    with pytest.raises(ValidationError, match="第 2 条.*重复"):
+    with pytest.raises(ValidationError, match=r"第 2 条.*重复"):
         meeting_record(
             region=tree.village_a1,
             held_on=dt.date.today(),
