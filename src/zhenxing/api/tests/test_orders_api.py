@@ -268,8 +268,8 @@ def test_an_accept_after_the_order_was_taken_is_refused_and_changes_nothing(
     assert post(first, f"{API}/{order.pk}/accept").status_code == 200
     before = snapshot(order)
     response = post(second, f"{API}/{order.pk}/accept")
-    assert response.status_code == 422
-    assert response.json()["detail"][0]["message"] == "该工单当前为“办理中”，不能接单"
+    assert response.status_code == 409
+    assert response.json()["detail"] == "该工单已被他人接单"
     assert snapshot(order) == before
 
 
