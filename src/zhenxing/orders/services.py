@@ -68,6 +68,7 @@ CODE_LENGTH = 8
 LIMITS = {"description": (5, 1000), "name": (1, 20), "resolution": (2, 2000), "note": (0, 2000)}
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP"}
 MAX_IMAGE_SIDE = 2048
+MAX_IMAGE_PIXELS = 50_000_000  # a 50-megapixel phone photo passes; a decompression bomb does not
 SYSTEM_ACTOR = Actor(kind=SYSTEM)
 REQUESTER_ACTOR = Actor(kind=REQUESTER)
 
@@ -144,12 +145,18 @@ def photos_checked(files: Sequence[Any]) -> list[bytes]:
         try:
             f.seek(0)
             with Image.open(f) as probe:
-                fmt = probe.format
+                fmt, (width, height) = probe.format, probe.size
                 probe.verify()
             if fmt not in ALLOWED_IMAGE_FORMATS:
                 raise UnidentifiedImageError(fmt)
+            # A tiny file can declare a huge canvas; refuse before decoding a single pixel.
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ValidationError(
+                    {"photos": _("照片“%(name)s”尺寸过大，请换一张") % {"name": name}}
+                )
             f.seek(0)
             with Image.open(f) as img:
+                img.draft("RGB", (MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))  # JPEG: decode at reduced size
                 img = img.convert("RGB")
                 img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
                 buf = io.BytesIO()
@@ -169,10 +176,18 @@ def photos_checked(files: Sequence[Any]) -> list[bytes]:
 
 
 def _save_photos(order: Order, stage: str, images: Iterable[bytes]) -> None:
-    for data in images:
-        photo = Photo(order=order, stage=stage)
-        photo.image.save("photo.jpg", ContentFile(data), save=False)
-        photo.save()
+    """Store the files and their rows; if the transaction does not commit, remove the files."""
+    stored: list[Photo] = []
+    try:
+        for data in images:
+            photo = Photo(order=order, stage=stage)
+            photo.image.save("photo.jpg", ContentFile(data), save=False)
+            stored.append(photo)
+            photo.save()
+    except Exception:
+        for photo in stored:
+            photo.image.delete(save=False)
+        raise
 
 
 # --- intake -----------------------------------------------------------------------------------
@@ -187,7 +202,7 @@ def _check_rate(*, client_ip: str | None, phone: str, now: dt.datetime) -> None:
             raise ValidationError(_("本网络提交过于频繁，请一小时后再试，或直接联系村两委"))
     today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     if (
-        Order.objects.filter(requester_phone=phone, created_at__gte=today).count()
+        Order.objects.filter(requester_phone=phone, source=Source.QR, created_at__gte=today).count()
         >= settings.ORDERS_INTAKE_PER_PHONE_PER_DAY
     ):
         raise ValidationError(
@@ -240,9 +255,9 @@ def order_submit(
         errors["household"] = [_("该农户不属于所选村")]
     if errors:
         raise ValidationError(errors)
-    images = photos_checked(photos)
     if actor.kind == REQUESTER:
         _check_rate(client_ip=client_ip, phone=phone, now=now)
+    images = photos_checked(photos)
     today = timezone.localdate(now)
     due_on = _calendar(today).add_workdays(today, category.time_limit_days)
     with transaction.atomic():

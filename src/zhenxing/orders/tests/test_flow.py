@@ -74,3 +74,22 @@ def test_a_meeting_that_lists_an_order_twice_writes_nothing(tree, village_a1_use
     assert list(OrderEvent.objects.filter(order=order).values_list("action", flat=True)) == [
         "submit"
     ]
+
+
+@pytest.mark.django_db
+def test_a_small_file_declaring_a_huge_canvas_is_refused_before_decoding(tree, category):
+    import io
+
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from zhenxing.orders.models import Order
+
+    buf = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(buf, "PNG")
+    assert len(buf.getvalue()) < 100_000
+    bomb = SimpleUploadedFile("bomb.png", buf.getvalue(), content_type="image/png")
+    with pytest.raises(ValidationError, match="尺寸过大"):
+        submit(tree.village_a1, category, photos=[bomb])
+    assert not Order.objects.exists()
