@@ -302,7 +302,7 @@ class TodoCountOut(Schema):
 def todo_counts(request: HttpRequest) -> list[dict[str, Any]]:
     counts = selectors.todo_counts(_scope(request), _actor(request))
     return [
-        {"list": name, "label": selectors.TODO_LABELS[name], "count": n}
+        {"list": name, "label": str(selectors.TODO_LABELS[name]), "count": n}
         for name, n in counts.items()
     ]
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, fields
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from zhenxing.accounts.scoping import Scope, visible
 from zhenxing.core.periods import Period
@@ -55,10 +56,10 @@ def todo_filters(scope: Scope, actor: Actor) -> dict[str, Q]:
 
 
 TODO_LABELS = {
-    "dispatch": "待派单",
-    "take": "待接单",
-    "doing": "办理中",
-    "overdue": "已超期",
+    "dispatch": _("待派单"),
+    "take": _("待接单"),
+    "doing": _("办理中"),
+    "overdue": _("已超期"),
 }
 
 
@@ -138,8 +139,12 @@ def teams_for(order: Order, scope: Scope) -> QuerySet[Team]:
     return qs.filter(kind="volunteer", region__path__in=ancestors)
 
 
-def unread_notices(user_id: int) -> QuerySet[Notice]:
-    return Notice.objects.filter(user_id=user_id, read_at__isnull=True).select_related("order")
+def notices_of(scope: Scope, user_id: int, *, unread: bool) -> QuerySet[Notice]:
+    """The user's notices about orders they can still see, newest first."""
+    return visible(
+        Notice.objects.filter(user_id=user_id, read_at__isnull=unread).select_related("order"),
+        scope,
+    )
 
 
 # --- figures ----------------------------------------------------------------------------------

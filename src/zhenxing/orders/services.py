@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -565,13 +565,13 @@ def order_rate(
 ) -> Order:
     """评价. 满意 or 基本满意 closes the order; 不满意 (with a reason) reopens it."""
     now = now or timezone.now()
+    if order.status != Status.RESOLVED:
+        raise _refuse(order, Action.RATE)
     if rating not in Rating.values:
         raise ValidationError({"rating": _("请选择满意、基本满意或不满意")})
     reason = (reason or "").strip()
     if len(reason) > 200:
         raise ValidationError({"reason": _("评价理由不能超过 200 个字")})
-    if order.status != Status.RESOLVED:
-        raise _refuse(order, Action.RATE)
     common = {"rating": rating, "rating_reason": reason, "rated_at": now}
     if rating != Rating.UNSATISFIED:
         return _move(order, Action.RATE, actor, note=reason, now=now, **common)
@@ -633,6 +633,11 @@ def order_urge(*, order: Order, actor: Actor, note: str, now: dt.datetime | None
         now=now,
     )
     return order
+
+
+def notices_mark_read(*, notices: QuerySet[Notice], now: dt.datetime | None = None) -> int:
+    """Mark the given notices (the caller's own, fetched through the selectors) as read."""
+    return notices.filter(read_at__isnull=True).update(read_at=now or timezone.now())
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zhenxing.orders.models import Order, OrderEvent, Rating
+from zhenxing.orders.models import Order, OrderEvent, Rating, SweepRun
 from zhenxing.orders.services import (
     REQUESTER_ACTOR,
     StaleState,
@@ -121,6 +121,9 @@ def test_the_state_and_the_event_log_never_disagree(
         "member": actor(member_a1[1]),
         "member_b": actor(member_a1_b[1]),
     }
+    # Each example starts from the same database: no orders, no cut-off run this month.
+    Order.objects.all().delete()
+    SweepRun.objects.all().delete()
     clock = dt.datetime(2026, 11, 2, 9, tzinfo=TZ)
     with time_machine.travel(clock, tick=False) as traveller:
         order = submit(tree.village_a1, category, phone=next(PHONES), client_ip=None)
