@@ -7,7 +7,8 @@
 
 Everything is drawn from one ``random.Random(SEED)``: the same data on every run (dates are counted
 back from 1 January of the current year, so ages stay right as years pass). Rows are written with
-``bulk_create``; building the county takes a few seconds on SQLite or PostgreSQL.
+``bulk_create``; building the county takes a few seconds on SQLite or PostgreSQL. Six months of
+the service loop (teams, orders and their histories, meetings) come from ``demo.orders``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,17 @@ from stdnum.cn import ric
 
 from zhenxing.accounts import services as account_services
 from zhenxing.accounts.models import PersonalDataView, Role, User
+from zhenxing.demo.orders import build_orders
+from zhenxing.orders.models import (
+    Meeting,
+    MeetingItem,
+    Notice,
+    Order,
+    OrderEvent,
+    Photo,
+    SweepRun,
+    Team,
+)
 from zhenxing.regions.models import (
     CadrePost,
     Education,
@@ -237,8 +249,21 @@ def reset_demo() -> None:
             "以下账号的管辖范围在将被删除的区域中，请先删除或修改：" + "、".join(blocking)
         )
     with transaction.atomic():
+        photos = list(Photo.objects.values_list("image", flat=True))
+        transaction.on_commit(lambda: _delete_files(photos))
+        # A Party member's account points at a resident: unlinked before the residents go.
+        User.objects.filter(person__isnull=False).update(person=None)
         # Leaves first, so each table is emptied by one plain DELETE (no per-row collecting).
         for model in (
+            Notice,
+            MeetingItem,
+            Meeting,
+            Photo,
+            OrderEvent,
+            Order,
+            SweepRun,
+            Team.members.through,
+            Team,
             CadrePost,
             PartyMember,
             Household.tags.through,
@@ -253,6 +278,12 @@ def reset_demo() -> None:
         PersonalDataView.objects.filter(user__in=demo_users).delete()
         demo_users.delete()
         Region.objects.all().delete()
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        if name:
+            Photo._meta.get_field("image").storage.delete(name)
 
 
 def _split(total: int, n: int, rng: random.Random, spread: float, floor: int = 1) -> list[int]:
@@ -315,6 +346,8 @@ class _Builder:
         self.posts: list[CadrePost] = []
         self.tag_links: list[tuple[Household, HouseholdTag]] = []
         self.demo_people: dict[str, str] = {}
+        self.demo_member: Resident | None = None  # the grid member, who gets the member account
+        self.today = today
 
     # --- the tree -------------------------------------------------------------------------
 
@@ -325,7 +358,14 @@ class _Builder:
         for plan in TOWNSHIPS:
             self._township(county, plan)
         self._write()
-        self._accounts(county)
+        accounts, village = self._accounts(county)
+        orders = build_orders(
+            county=county,
+            today=self.today,
+            accounts=accounts,
+            demo_village=village,
+            demo_member=PartyMember.objects.get(person=self.demo_member),
+        )
         return BuildResult(
             county=county,
             counts={
@@ -334,6 +374,7 @@ class _Builder:
                 "residents": len(self.residents),
                 "members": len(self.members),
                 "posts": len(self.posts),
+                **orders,
             },
         )
 
@@ -730,6 +771,7 @@ class _Builder:
         if demo:
             grid = next(p for p in chosen if not p.cadre and 30 <= p.age <= 55)
             self.demo_people["member"] = grid.resident.name
+            self.demo_member = grid.resident
 
     def _district_cadres(
         self, township: Region, district: Region, committee: PartyOrganization
@@ -772,21 +814,26 @@ class _Builder:
             batch_size=BATCH,
         )
 
-    def _accounts(self, county: Region) -> None:
+    def _accounts(self, county: Region) -> tuple[dict[str, int], Region]:
+        """The demo logins; the grid member's account is linked to the member in the register."""
         township = Region.objects.get(level=Level.TOWNSHIP, name=TOWNSHIP_A)
         village = Region.objects.get(
             level=Level.VILLAGE, name=DEMO_VILLAGE, path__startswith=township.path
         )
+        accounts: dict[str, int] = {}
         for username, role, scope, full_name in (
             ("county", Role.COUNTY_ADMIN, county, ""),
             ("township", Role.TOWNSHIP_ADMIN, township, ""),
             ("village", Role.VILLAGE_SECRETARY, village, self.demo_people["village"]),
             ("member", Role.GRID_MEMBER, village, self.demo_people["member"]),
         ):
-            account_services.user_create(
+            user = account_services.user_create(
                 username=username,
                 password=PASSWORD,
                 role=role,
                 scope_region=scope,
                 full_name=full_name,
             )
+            accounts[username] = user.pk
+        User.objects.filter(pk=accounts["member"]).update(person=self.demo_member)
+        return accounts, village

@@ -6,16 +6,48 @@ its own transaction on top of it.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db.models import Count, F
 from django.urls import reverse
+from django.utils import timezone
 from stdnum.cn import ric
 
 from zhenxing.accounts.models import Role, User
+from zhenxing.core.periods import Period
+from zhenxing.core.selectors import work_calendar
 from zhenxing.demo import build
+from zhenxing.orders.models import (
+    Category,
+    Meeting,
+    MeetingItem,
+    Notice,
+    Order,
+    OrderEvent,
+    Rating,
+    Source,
+    SweepRun,
+    Team,
+    TeamKind,
+)
+from zhenxing.orders.selectors import figures_by_child, figures_for
+from zhenxing.orders.services import (
+    REQUESTER_ACTOR,
+    order_accept,
+    order_dispatch,
+    order_resolve,
+    order_submit,
+    orders_sweep,
+)
+from zhenxing.orders.states import NEXT_LEVEL, OPEN, TRANSITIONS, Action, Actor, Status
+from zhenxing.orders.states import Level as OrderLevel
 from zhenxing.regions import selectors
 from zhenxing.regions.models import (
+    VILLAGE_LEVELS,
     CadrePost,
     Household,
     Level,
@@ -36,12 +68,20 @@ def _first_residents() -> list[tuple]:
     )
 
 
+def _first_orders() -> list[tuple]:
+    return list(
+        Order.objects.order_by("pk").values_list(
+            "code", "village__name", "description", "status", "level", "created_at"
+        )[:FIRST_N]
+    )
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         build.reset_demo()
         result = build.build_demo_county()
-        first = _first_residents()
+        first = _first_residents(), _first_orders()
     yield result, first
     with django_db_blocker.unblock():
         build.reset_demo()
@@ -180,6 +220,8 @@ def test_the_command_leaves_existing_data_alone(demo, capsys):
     assert "未创建演示县" in out
     assert build.PASSWORD in out
     assert all(username in out for username, _, _ in build.DEMO_ACCOUNTS)
+    village = Region.objects.get(level=Level.VILLAGE, name=build.DEMO_VILLAGE)
+    assert f"/s/{village.pk}/" in out and f"/s/{village.pk}/poster/" in out
 
 
 @pytest.mark.django_db
@@ -209,10 +251,236 @@ def test_the_village_accounts_are_real_people_of_that_village(demo):
 
 
 @pytest.mark.django_db
-def test_reset_and_rebuild_gives_the_same_people(demo):
-    _, first = demo
+def test_reset_and_rebuild_gives_the_same_people_and_orders(demo):
+    _, (people, orders) = demo
     build.reset_demo()
     assert not Region.objects.exists() and not User.objects.filter(username="county").exists()
+    assert not Order.objects.exists() and not Team.objects.exists()
+    assert not OrderEvent.objects.exists() and not SweepRun.objects.exists()
     assert build.build_demo_county() is not None
-    assert _first_residents() == first
-    assert len(first) == FIRST_N
+    assert _first_residents() == people
+    assert _first_orders() == orders
+    assert len(people) == len(orders) == FIRST_N
+
+
+# --- the service loop -------------------------------------------------------------------------
+
+
+def _local(at: dt.datetime) -> dt.date:
+    return timezone.localtime(at).date()
+
+
+def _histories() -> dict[int, list[OrderEvent]]:
+    events: dict[int, list[OrderEvent]] = defaultdict(list)
+    for event in OrderEvent.objects.order_by("order_id", "at", "pk"):
+        events[event.order_id].append(event)
+    return events
+
+
+def _six_months() -> Period:
+    today = timezone.localdate()
+    return Period(today - dt.timedelta(days=200), today, "demo")
+
+
+@pytest.mark.django_db
+def test_every_order_replays_its_events_to_its_status_and_level(demo):
+    histories = _histories()
+    orders = list(Order.objects.values_list("pk", "status", "level"))
+    assert 54 * 15 * 6 <= len(orders) <= 54 * 40 * 6
+    for pk, status, level in orders:
+        events = histories[pk]
+        first = events[0]
+        assert (first.action, first.from_status, first.to_status) == ("submit", "", "submitted")
+        assert first.to_level == OrderLevel.VILLAGE
+        now, at = (first.to_status, first.to_level), first.at
+        for event in events[1:]:
+            assert event.at > at, (pk, event)
+            assert (event.from_status, event.from_level) == now, (pk, event)
+            expected = TRANSITIONS[now[0], event.action]
+            if event.action == Action.RATE:
+                expected = Status.CLOSED
+            next_level = NEXT_LEVEL[now[1]] if event.action == Action.ESCALATE else now[1]
+            assert (event.to_status, event.to_level) == (expected, next_level), (pk, event)
+            now, at = (event.to_status, event.to_level), event.at
+        assert now == (status, level), pk
+
+
+@pytest.mark.django_db
+def test_order_dates_follow_the_working_day_calendar_as_the_services_do(demo):
+    cal = work_calendar()
+    today = timezone.localdate()
+    histories = _histories()
+    limits = {c.pk: c for c in Category.objects.all()}
+    cutoffs = {
+        OrderLevel.VILLAGE: settings.ORDERS_TOWNSHIP_CUTOFF_DAY,
+        OrderLevel.TOWNSHIP: settings.ORDERS_COUNTY_CUTOFF_DAY,
+    }
+    for order in Order.objects.all():
+        events = histories[order.pk]
+        category = limits[order.category_id]
+        created = _local(order.created_at)
+        start = [e for e in events if e.action in ("submit", "escalate", "reopen")][-1]
+        assert order.due_on == cal.add_workdays(_local(start.at), category.time_limit_days)
+        dispatches = [e for e in events if e.action == Action.DISPATCH]
+        if dispatches:
+            assert order.responded_at == dispatches[0].at
+            waited = cal.workdays_between(created, _local(order.responded_at))
+            assert order.responded_in_time == (waited <= category.response_days)
+        else:
+            assert order.responded_at is None
+        if order.status in (Status.RESOLVED, Status.CLOSED):
+            resolve = [e for e in events if e.action == Action.RESOLVE][-1]
+            assert order.resolved_at == resolve.at
+            assert order.resolved_level == order.level
+            assert order.resolved_in_time == (_local(resolve.at) <= order.due_on)
+            assert order.handling_workdays == cal.workdays_between(created, _local(resolve.at))
+        else:
+            assert order.resolved_at is None and order.handling_workdays is None
+        if order.status in OPEN:  # the build day's first sweep has run
+            assert order.overdue == (order.due_on < today), order.code
+        if order.status == Status.CLOSED:
+            assert order.rating in (Rating.SATISFIED, Rating.BASIC)
+        for event in events:
+            if event.action == Action.ESCALATE:
+                day = _local(event.at)
+                cutoff = cal.cutoff(
+                    day.year,
+                    day.month,
+                    cutoffs[event.from_level],
+                    on_day_off=settings.ORDERS_CUTOFF_ON_DAY_OFF,
+                )
+                assert day == cutoff, (order.code, event)
+        assert order.updated_at == events[-1].at
+
+
+@pytest.mark.django_db
+def test_orders_look_like_a_working_county(demo):
+    county = Region.objects.get(level=Level.COUNTY, name=build.COUNTY)
+    period = _six_months()
+    figures = figures_for(county, period)
+    assert figures.received == Order.objects.count()
+    assert 80 <= figures.satisfaction_rate < 100
+    assert 80 <= figures.response_rate < 100
+    assert 80 <= figures.on_time_rate < 100
+    assert 85 <= figures.resolution_rate < 100
+    assert 2 <= figures.average_workdays <= 8
+    closed = Order.objects.filter(status=Status.CLOSED)
+    solved = {lv: closed.filter(resolved_level=lv).count() / closed.count() for lv in OrderLevel}
+    assert 0.8 <= solved[OrderLevel.VILLAGE] <= 0.9
+    assert 0.08 <= solved[OrderLevel.TOWNSHIP] <= 0.16
+    assert 0.015 <= solved[OrderLevel.COUNTY] <= 0.05
+    by_township = figures_by_child(county, period)
+    assert len(by_township) == 3 and all(f.received > 1000 for f in by_township.values())
+    open_orders = Order.objects.filter(status__in=OPEN)
+    assert open_orders.filter(overdue=True).exists()
+    assert open_orders.filter(escalate_mark=True).exists()
+    assert {Status.SUBMITTED, Status.DISPATCHED, Status.ACCEPTED} <= set(
+        open_orders.values_list("status", flat=True)
+    )
+    assert 0.01 <= Order.objects.filter(status=Status.WITHDRAWN).count() / figures.received < 0.05
+    assert Order.objects.filter(reopen_count__gt=0).exists()
+    sources = dict(Order.objects.values_list("source").annotate(n=Count("pk")))
+    assert 0.45 <= sources[Source.QR] / figures.received <= 0.65
+    assert set(sources) == set(Source.values)
+    disputes = Order.objects.filter(category__is_dispute=True)
+    assert 0.05 <= disputes.count() / figures.received <= 0.12
+    assert not disputes.filter(status__in=(Status.RESOLVED, Status.CLOSED), mediation="").exists()
+    assert not Order.objects.filter(category__is_dispute=False).exclude(mediation="").exists()
+    escalated = Order.objects.filter(level=OrderLevel.COUNTY)
+    assert escalated.count() == escalated.filter(events__action=Action.ESCALATE).distinct().count()
+
+
+@pytest.mark.django_db
+def test_requesters_are_villagers_of_the_village_with_plausible_phones(demo):
+    names: dict[int, set[str]] = defaultdict(set)
+    for village, name in Resident.objects.values_list("region_id", "name"):
+        names[village].add(name)
+    for village, name in Household.objects.values_list("village_id", "head_name"):
+        names[village].add(name)
+    rows = Order.objects.values_list("village_id", "requester_name", "requester_phone")
+    for village, name, phone in rows:
+        assert name in names[village]
+        assert PHONE_RE.match(phone) and len(phone) == 11
+    assert not Order.objects.filter(source=Source.QR, client_ip__isnull=True).exists()
+    logged = Order.objects.exclude(source=Source.QR)
+    assert not logged.filter(household__isnull=True).exists()
+    assert not logged.exclude(household__village=F("village")).exists()
+    descriptions = set(Order.objects.values_list("description", flat=True))
+    assert len(descriptions) > 300
+
+
+@pytest.mark.django_db
+def test_teams_and_the_member_account(demo):
+    village = Region.objects.get(level=Level.VILLAGE, name=build.DEMO_VILLAGE)
+    user = User.objects.get(username="member")
+    member = PartyMember.objects.get(person=user.person)
+    assert user.person.name == user.first_name
+    assert member.organization.region == village
+    team = Team.objects.get(region=village, kind=TeamKind.VOLUNTEER)
+    assert team.members.filter(pk=member.pk).exists()
+    units = Region.objects.filter(level__in=VILLAGE_LEVELS)
+    volunteers = Team.objects.filter(kind=TeamKind.VOLUNTEER).annotate(n=Count("members"))
+    assert volunteers.count() == units.count()
+    assert all(4 <= t.n <= 8 for t in volunteers)
+    assert not volunteers.exclude(members__organization__region=F("region")).exists()
+    county = Region.objects.get(level=Level.COUNTY)
+    experts = Team.objects.filter(kind=TeamKind.EXPERT, region=county)
+    assert set(experts.values_list("specialty", flat=True)) == {"政策咨询", "农技指导", "司法调解"}
+    assert all(t.members.count() >= 4 for t in experts)
+    departments = set(Team.objects.filter(kind=TeamKind.DEPARTMENT).values_list("name", flat=True))
+    assert {"县民政局", "县农业农村局", "县人社局", "县住建局", "县司法局"} <= departments
+    # The member has work: orders sent to them, or to their team, and reminders.
+    assert Order.objects.filter(assignee_member=member).exists()
+    assert Order.objects.filter(assignee_team=team).exists()
+    assert Notice.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_meetings_review_open_orders_of_their_village(demo):
+    units = Region.objects.filter(level__in=VILLAGE_LEVELS).count()
+    meetings = Meeting.objects.annotate(n=Count("items"))
+    assert units * 3 <= meetings.count() <= units * 7
+    assert not meetings.filter(n=0).exists()
+    items = MeetingItem.objects.select_related("meeting", "order")
+    assert not items.exclude(order__village=F("meeting__region")).exists()
+    for item in items.filter(decision="escalate")[:50]:
+        title = f"{item.meeting.held_on:%Y-%m-%d} 会商"
+        assert item.order.events.filter(action=Action.MARK, note__startswith=title).exists()
+
+
+@pytest.mark.django_db
+def test_the_sweep_finds_nothing_left_to_do_after_the_build(demo):
+    result = orders_sweep(now=timezone.now())
+    assert result.overdue == 0
+    assert result.escalated == {}
+
+
+@pytest.mark.django_db
+def test_the_services_carry_on_with_the_demo_orders(demo):
+    village = Region.objects.get(level=Level.VILLAGE, name=build.DEMO_VILLAGE)
+    secretary = Actor.of(User.objects.get(username="village"))
+    member = Actor.of(User.objects.get(username="member"))
+    last = Order.objects.order_by("-pk").first()
+    new = order_submit(
+        village=village,
+        category=Category.objects.get(name="环境卫生"),
+        description="村口垃圾三天没人清运",
+        name="王秀英",
+        phone="13812345678",
+        actor=REQUESTER_ACTOR,
+        client_ip="10.0.0.1",
+    )
+    assert new.pk > last.pk
+    order_dispatch(
+        order=new, actor=secretary, member=PartyMember.objects.get(person_id=member.person_id)
+    )
+    order_accept(order=new, actor=member)
+    order_resolve(order=new, actor=member, resolution="已清运")
+    assert new.status == Status.RESOLVED
+    waiting = Order.objects.filter(
+        village=village, status=Status.SUBMITTED, level=OrderLevel.VILLAGE
+    ).first()
+    if waiting is not None:
+        order_dispatch(order=waiting, actor=secretary, team=Team.objects.get(region=village))
+        order_accept(order=waiting, actor=member)
+        assert waiting.assignee_member.person_id == member.person_id

@@ -5,15 +5,19 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import NoReverseMatch, reverse
 
 from zhenxing.demo.build import (
     COUNTY,
     DEMO_ACCOUNTS,
+    DEMO_VILLAGE,
     PASSWORD,
+    TOWNSHIP_A,
     DemoResetError,
     build_demo_county,
     reset_demo,
 )
+from zhenxing.regions.models import Level, Region
 
 
 class Command(BaseCommand):
@@ -45,7 +49,7 @@ class Command(BaseCommand):
                 self.style.SUCCESS(
                     f"已创建演示县 {COUNTY}：{c['households']:,} 户，{c['residents']:,} 人，"
                     f"党员 {c['members']:,} 名，干部任职 {c['posts']:,} 条，"
-                    f"用时 {result.seconds:.1f} 秒。"
+                    f"服务工单 {c.get('orders', 0):,} 件，用时 {result.seconds:.1f} 秒。"
                 )
             )
         self._print_logins(addr)
@@ -66,4 +70,27 @@ class Command(BaseCommand):
         for username, role, scope in DEMO_ACCOUNTS:
             if username in existing:
                 self.stdout.write(f"  {username:<9} {role}，范围：{scope}")
+        township = Region.objects.filter(level=Level.TOWNSHIP, name=TOWNSHIP_A).first()
+        village = township and (
+            Region.objects.filter(
+                level=Level.VILLAGE, name=DEMO_VILLAGE, path__startswith=township.path
+            ).first()
+        )
+        if village is not None:
+            form, poster = _public_urls(village.pk)
+            self.stdout.write(
+                f"群众点单（{TOWNSHIP_A}{DEMO_VILLAGE}，无需登录）：http://{addr}{form}"
+            )
+            self.stdout.write(f"  该村的二维码海报（可打印张贴）：http://{addr}{poster}")
         self.stdout.write("")
+
+
+def _public_urls(village_id: int) -> tuple[str, str]:
+    """The villager's request form and its QR poster (their paths, should the pages be absent)."""
+    try:
+        return (
+            reverse("public_request", args=[village_id]),
+            reverse("public_poster", args=[village_id]),
+        )
+    except NoReverseMatch:
+        return f"/s/{village_id}/", f"/s/{village_id}/poster/"
