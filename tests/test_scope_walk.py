@@ -15,22 +15,41 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from zhenxing.accounts.models import User
 from zhenxing.accounts.scoping import scope_for, visible
+from zhenxing.orders.models import Order
 from zhenxing.regions.models import Level, Region
 
 PERSONAS = ["county", "township", "village", "member"]
-SKIP_PREFIXES = ("admin/", "i18n/", "static/", "media/")
+# "s/", "t/": public villager pages: no scope, tested in test_public_views
+SKIP_PREFIXES = ("admin/", "i18n/", "static/", "media/", "s/", "t/")
 # Routes that take no object and change state: exercised by their own tests.
 NOT_WALKED = {"logout/", "api/v1/auth/token"}
+# The order actions and the meeting record are POSTs that change state and take a JSON body (an
+# empty form POST answers 400 before any lookup): test_orders_api.py proves each answers 404 out
+# of scope exactly like a missing order.
+NOT_WALKED |= {"api/v1/orders/meetings"} | {
+    f"api/v1/orders/<int:order_id>/{action}"
+    for action in ("dispatch", "accept", "return", "resolve", "rate", "withdraw", "mark", "urge")
+}
+# The villager's order API needs no login and has no scope: the tracking code plus the phone's
+# last four digits are its key (tested in src/zhenxing/api/tests/test_orders_api.py).
+SKIP_PREFIXES += ("api/v1/orders/public",)
 MISSING_ID = 987_654_321
 
 
 def param_models() -> dict[str, type]:
     models: dict[str, type] = {"region_id": Region}
+    models["order_id"] = Order
+    from zhenxing.orders.models import Meeting
+
+    models["meeting_id"] = Meeting
     try:
         from zhenxing.core.models import Job
     except ImportError:  # the jobs model arrives with the roster imports
         return models
     models["job_id"] = Job
+    from zhenxing.orders.models import Photo
+
+    models["photo_id"] = Photo
     return models
 
 
@@ -57,6 +76,11 @@ def fill(route: str, value: int) -> str:
     return "/" + PARAM.sub(str(value), route)
 
 
+def fill_each(route: str, values: tuple[int, ...]) -> str:
+    given = iter(values)
+    return "/" + PARAM.sub(lambda _m: str(next(given)), route)
+
+
 CSRF = re.compile(rb'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+')
 
 
@@ -69,6 +93,8 @@ def fetch(client, url: str):
     response = client.get(url)
     if response.status_code == 405:
         response = client.post(url)
+        if response.status_code == 302:
+            client.get(response["Location"])  # show the action's flash message now, not later
     return response
 
 
@@ -85,6 +111,31 @@ def assert_nothing_out_of_scope_in(response, visible_ids: set[int], hidden_names
         assert ids <= visible_ids, (
             f"JSON names out-of-scope regions {sorted(ids - visible_ids)[:5]}"
         )
+
+
+def walk_child(client, route, params, models, scope, visible_regions, hidden_names) -> None:
+    """A route naming a parent and its child: reachable only as (visible parent, its own child);
+    any other pair answers 404 exactly like a missing one."""
+    parent, child = (models[p] for p in params)
+    link = next(f.attname for f in child._meta.fields if f.related_model is parent)
+    shown = visible(child.objects.all(), scope)
+    inside = list(shown.order_by("pk").values_list(link, "pk")[:3])
+    outside = list(
+        child.objects.exclude(pk__in=shown.values("pk")).order_by("?")[:8].values_list(link, "pk")
+    )
+    missing_url = fill_each(route, (MISSING_ID, MISSING_ID))
+    missing = fetch(client, missing_url)
+    assert missing.status_code == 404, (route, missing.status_code)
+    mismatched = [(MISSING_ID, pk) for _parent, pk in inside]
+    for pair in outside + mismatched:
+        url = fill_each(route, pair)
+        response = fetch(client, url)
+        assert response.status_code == 404, f"{route} with {pair} answered {response.status_code}"
+        assert same_page(response.content, url) == same_page(missing.content, missing_url)
+    for pair in inside:
+        response = fetch(client, fill_each(route, pair))
+        assert response.status_code in {200, 302}, (route, pair, response.status_code)
+        assert_nothing_out_of_scope_in(response, visible_regions, hidden_names)
 
 
 @pytest.mark.usefixtures("demo_county", "db")
@@ -112,6 +163,10 @@ def test_no_out_of_scope_object_is_reachable(client, username):
             response = fetch(client, fill(route, 0))
             assert response.status_code in {200, 302, 404}, (route, response.status_code)
             assert_nothing_out_of_scope_in(response, visible_regions, hidden_names)
+            walked += 1
+            continue
+        if len(params) == 2:  # a child under its parent, e.g. an order's photo
+            walk_child(client, route, params, models, scope, visible_regions, hidden_names)
             walked += 1
             continue
         (name,) = set(params)

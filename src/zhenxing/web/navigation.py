@@ -24,11 +24,21 @@ class NavItem:
     label: str
     url_name: str
     roles: frozenset[str]
+    badge: str = ""  # a count shown next to the label: an attribute of context_processors.NavCounts
 
 
 NAV: tuple[NavItem, ...] = (
     NavItem(_("区域概览"), "home", ALL_ROLES),
+    NavItem(_("待办"), "orders_todo", ALL_ROLES - {"viewer"}, badge="todo"),
+    NavItem(_("全部工单"), "orders_list", ALL_ROLES),
+    NavItem(_("提醒"), "notices", ALL_ROLES, badge="notices"),
     NavItem(_("花名册导入导出"), "rosters", ADMIN_ROLES),
+    NavItem(
+        _("民情碰头会"),
+        "meetings",
+        frozenset({"village_secretary", "township_admin", "county_admin", "district_leader"}),
+    ),
+    NavItem(_("系统设置"), "categories", frozenset({"county_admin"})),
 )
 
 

@@ -35,5 +35,6 @@ urlpatterns = [
     path("jobs/<int:job_id>/file/", roster_views.job_file, name="job_file"),
     path("jobs/<int:job_id>/retry/", roster_views.job_retry, name="job_retry"),
     path("", include("zhenxing.web.order_urls")),
+    path("", include("zhenxing.web.service_urls")),
     path("", include("zhenxing.web.public_urls")),
 ]

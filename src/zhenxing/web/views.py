@@ -12,6 +12,7 @@ from zhenxing.accounts import services as account_services
 from zhenxing.accounts.scoping import Scope, get_visible_or_404
 from zhenxing.regions import selectors
 from zhenxing.regions.models import Region
+from zhenxing.web import service_views
 
 PAGE_SIZE = 50
 
@@ -50,6 +51,7 @@ def region_detail(request: HttpRequest, region_id: int) -> HttpResponse:
     context["counts"] = selectors.region_counts(region)
     context["children"] = selectors.children_with_counts(region)
     context["structure"] = selectors.cadre_structure(region)
+    context["service"] = service_views.figures_context(request, region, context["children"])
     return render(request, "web/region.html", context)
 
 
