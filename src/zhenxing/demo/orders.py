@@ -856,7 +856,7 @@ class _Generator:
             read = None
             if n.at < self.now - dt.timedelta(days=2) or self.rng.random() < 0.5:
                 read = min(n.at + dt.timedelta(minutes=self.rng.randint(20, 36 * 60)), self.now)
-            key = f"{n.kind}:{n.order.id}:{n.due_on:%Y%m%d}:{n.user_id}" if n.due_on else None
+            key = f"{n.kind}:{n.order.id}:{n.due_on:%Y-%m-%d}:{n.user_id}" if n.due_on else None
             notices.append(
                 Notice(
                     user_id=n.user_id,

@@ -225,9 +225,13 @@ AGGREGATES = {
     "rated": Count("pk", filter=~Q(rating="")),
     "satisfied": Count("pk", filter=Q(rating__in=[Rating.SATISFIED, Rating.BASIC])),
     "workdays": Sum("handling_workdays", filter=Q(resolved_at__isnull=False)),
-    "solved_village": Count("pk", filter=Q(resolved_level=Level.VILLAGE)),
-    "solved_township": Count("pk", filter=Q(resolved_level=Level.TOWNSHIP)),
-    "solved_county": Count("pk", filter=Q(resolved_level=Level.COUNTY)),
+    "solved_village": Count(
+        "pk", filter=Q(resolved_level=Level.VILLAGE, resolved_at__isnull=False)
+    ),
+    "solved_township": Count(
+        "pk", filter=Q(resolved_level=Level.TOWNSHIP, resolved_at__isnull=False)
+    ),
+    "solved_county": Count("pk", filter=Q(resolved_level=Level.COUNTY, resolved_at__isnull=False)),
     "open_overdue": Count("pk", filter=Q(status__in=OPEN, overdue=True)),
 }
 

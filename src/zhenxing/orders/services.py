@@ -18,8 +18,19 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    DateTimeField,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -588,6 +599,7 @@ def order_rate(
         reopen_count=F("reopen_count") + 1,
         resolved_at=None,
         resolved_in_time=None,
+        resolved_level="",
         handling_workdays=None,
         overdue=False,
         due_on=_calendar(today).add_workdays(today, order.category.time_limit_days),
@@ -730,60 +742,73 @@ class SweepResult:
         }
 
 
-BATCH = 5000
-
-
-def _batches(ids: list[int]) -> Iterable[list[int]]:
-    for i in range(0, len(ids), BATCH):
-        yield ids[i : i + BATCH]
-
-
-def _remind(qs, kind: str, text: str, now: dt.datetime) -> int:
-    """One notice per order, due date and recipient (the owner and the taker), keyed so that a
-    second run adds nothing."""
-    rows = []
-    for pk, code, due_on, owner, taker in qs.values_list(
-        "pk", "code", "due_on", "owner_id", "assignee_member__person__account"
-    ).iterator(chunk_size=BATCH):
-        rows.extend(
-            Notice(
-                user_id=uid,
-                order_id=pk,
-                kind=kind,
-                text=text % {"code": code},
-                created_at=now,
-                key=f"{kind}:{pk}:{due_on:%Y%m%d}:{uid}",
-            )
-            for uid in {owner, taker} - {None}
+def _insert_from(model: type, columns: list[str], select: QuerySet, *, ignore: bool) -> int:
+    """INSERT INTO model (columns) SELECT …: rows made in the database from an ORM query, with
+    no row travelling to Python. ``ignore`` skips rows whose unique key exists (idempotence)."""
+    sql, params = select.query.sql_with_params()
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in columns)
+    tail = " ON CONFLICT DO NOTHING" if ignore else ""
+    # "WHERE true" keeps SQLite's parser from reading ON CONFLICT as part of a join.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({cols}) SELECT * FROM ({sql}) AS src WHERE 1 = 1{tail}",  # noqa: S608 - names from _meta, values bound
+            params,
         )
-    for i in range(0, len(rows), BATCH):
-        Notice.objects.bulk_create(rows[i : i + BATCH], ignore_conflicts=True)
-    return len(rows)
+        return cursor.rowcount
+
+
+def _remind(orders: QuerySet[Order], kind: str, text: str, now: dt.datetime) -> int:
+    """One notice per order, due date and recipient (the owner and the member's account), keyed
+    so that a second run adds nothing. Returns how many notices were added."""
+    columns = ["user_id", "order_id", "kind", "text", "key", "created_at"]
+    head, tail = text.split("%(code)s", 1)
+
+    def rows(user: str) -> QuerySet:
+        return (
+            orders.exclude(**{f"{user}__isnull": True})
+            .order_by()
+            .annotate(
+                n_user=F(user),
+                n_kind=Value(kind),
+                n_text=Concat(Value(head), "code", Value(tail), output_field=CharField()),
+                n_key=Concat(
+                    Value(f"{kind}:"),
+                    Cast("pk", CharField()),
+                    Value(":"),
+                    Cast("due_on", CharField()),
+                    Value(":"),
+                    Cast(F(user), CharField()),
+                    output_field=CharField(),
+                ),
+                n_at=Value(now, output_field=DateTimeField()),
+            )
+            .values_list("n_user", "pk", "n_kind", "n_text", "n_key", "n_at")
+        )
+
+    return sum(
+        _insert_from(Notice, columns, rows(user), ignore=True)
+        for user in ("owner_id", "assignee_member__person__account")
+    )
 
 
 @transaction.atomic
 def orders_flag_overdue(*, now: dt.datetime) -> tuple[int, int]:
     """Flag open orders past their time limit and tell their owner and taker; remind them of
-    orders due on the next working day. Returns (newly overdue, reminders)."""
+    orders due on the next working day. Returns (newly overdue, reminders added)."""
     today = timezone.localdate(now)
     tomorrow = _calendar(today).add_workdays(today, 1)
     open_not_overdue = Order.objects.filter(status__in=OPEN, overdue=False)
-    newly = list(open_not_overdue.filter(due_on__lt=today).values_list("pk", flat=True))
-    for batch in _batches(newly):
-        Order.objects.filter(pk__in=batch, overdue=False).update(overdue=True)
-        _remind(
-            Order.objects.filter(pk__in=batch),
-            NoticeKind.OVERDUE,
-            _("工单 %(code)s 已超过办结时限"),
-            now,
-        )
+    late = open_not_overdue.filter(due_on__lt=today)
+    _remind(late, NoticeKind.OVERDUE, _("工单 %(code)s 已超过办结时限"), now)
+    newly = late.update(overdue=True)
     due_soon = _remind(
         open_not_overdue.filter(due_on=tomorrow),
         NoticeKind.DUE_SOON,
         _("工单 %(code)s 下一个工作日到期"),
         now,
     )
-    return len(newly), due_soon
+    return newly, due_soon
 
 
 def orders_escalate_due(*, now: dt.datetime) -> dict[str, int]:
@@ -814,55 +839,77 @@ def orders_escalate_due(*, now: dt.datetime) -> dict[str, int]:
 
 
 def _escalate(from_level: str, *, today: dt.date, cal: WorkCalendar, now: dt.datetime) -> int:
+    """Move every due order of ``from_level`` up one level: one INSERT … SELECT for the events,
+    one UPDATE for the orders, in the caller's transaction."""
     to_level = NEXT_LEVEL[from_level]
-    due = Order.objects.filter(status__in=OPEN, level=from_level).filter(
-        Q(overdue=True) | Q(escalate_mark=True)
+    due = (
+        Order.objects.filter(status__in=OPEN, level=from_level)
+        .filter(Q(overdue=True) | Q(escalate_mark=True))
+        .order_by()
     )
-    # Locked in pk order (PostgreSQL; SQLite's write lock is already held): a member resolving
-    # one of these orders right now waits, and then finds it moved on.
-    rows = list(
-        due.select_for_update().order_by("pk").values_list("pk", "status", "category_id", "overdue")
-    )
-    limits = dict(Category.objects.values_list("pk", "time_limit_days"))
-    by_category: dict[int, list[int]] = {}
-    for pk, _status, category_id, _overdue in rows:
-        by_category.setdefault(category_id, []).append(pk)
-    for category_id, ids in by_category.items():
-        due_on = cal.add_workdays(today, limits[category_id])
-        for batch in _batches(ids):
-            Order.objects.filter(pk__in=batch, level=from_level, status__in=OPEN).update(
-                level=to_level,
-                status=Status.SUBMITTED,
-                owner=None,
-                assignee_member=None,
-                assignee_team=None,
-                escalate_mark=False,
-                overdue=False,
-                due_on=due_on,
-                level_entered_at=now,
-                updated_at=now,
-            )
+    if connection.features.has_select_for_update:
+        # Lock the rows first (PostgreSQL; SQLite's write lock is already held): a member
+        # resolving one of them right now waits, and then finds it moved on.
+        list(due.select_for_update().order_by("pk").values_list("pk", flat=True).iterator())
     note = _("%(date)s 会商截止，提交%(level)s") % {
         "date": f"{today:%m月%d日}",
         "level": Level(to_level).label,
     }
-    events = [
-        OrderEvent(
-            order_id=pk,
-            action=Action.ESCALATE,
-            from_status=status,
-            to_status=Status.SUBMITTED,
-            from_level=from_level,
-            to_level=to_level,
-            actor_label=SYSTEM_ACTOR.label,
-            at=now,
-            note=note + ("（超期）" if overdue else ""),
-        )
-        for pk, status, _category, overdue in rows
+    events = due.annotate(
+        e_action=Value(Action.ESCALATE),
+        e_to_status=Value(Status.SUBMITTED),
+        e_from_level=Value(from_level),
+        e_to_level=Value(to_level),
+        e_label=Value(SYSTEM_ACTOR.label),
+        e_at=Value(now, output_field=DateTimeField()),
+        e_note=Case(
+            When(overdue=True, then=Value(note + _("（超期）"))),
+            default=Value(note),
+            output_field=CharField(),
+        ),
+    ).values_list(
+        "pk",
+        "e_action",
+        "status",
+        "e_to_status",
+        "e_from_level",
+        "e_to_level",
+        "e_label",
+        "e_at",
+        "e_note",
+    )
+    columns = [
+        "order_id",
+        "action",
+        "from_status",
+        "to_status",
+        "from_level",
+        "to_level",
+        "actor_label",
+        "at",
+        "note",
     ]
-    for i in range(0, len(events), BATCH):
-        OrderEvent.objects.bulk_create(events[i : i + BATCH])
-    return len(rows)
+    count = _insert_from(OrderEvent, columns, events, ignore=False)
+    limits = dict(Category.objects.values_list("pk", "time_limit_days"))
+    due.update(
+        level=to_level,
+        status=Status.SUBMITTED,
+        owner=None,
+        assignee_member=None,
+        assignee_team=None,
+        escalate_mark=False,
+        overdue=False,
+        due_on=Case(
+            *(
+                When(category_id=pk, then=Value(cal.add_workdays(today, n)))
+                for pk, n in limits.items()
+            ),
+            output_field=DateField(),
+        ),
+        level_entered_at=now,
+        updated_at=now,
+    )
+    return count
 
 
 def orders_sweep(*, now: dt.datetime | None = None) -> SweepResult:
