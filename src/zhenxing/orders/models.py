@@ -104,9 +104,15 @@ class Mediation(models.TextChoices):
 class Order(models.Model):
     scope_field = "village"
 
-    code = models.CharField(_("查询码"), max_length=12, unique=True)
+    # Every index is written by the sweep's updates; each one here is used (the village's
+    # orders come from order_village_created, the code's uniqueness needs no LIKE index).
+    code = models.CharField(_("查询码"), max_length=12)
     village = models.ForeignKey(
-        "regions.Region", on_delete=models.PROTECT, related_name="+", verbose_name=_("村（社区）")
+        "regions.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("村（社区）"),
     )
     household = models.ForeignKey(
         "regions.Household",
@@ -158,6 +164,7 @@ class Order(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("登记人"),
     )
     created_at = models.DateTimeField(_("提交时间"), db_index=True)
@@ -205,6 +212,7 @@ class Order(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["code"], name="order_code_unique"),
             models.CheckConstraint(
                 condition=Q(status__in=[s.value for s in Status]), name="order_status_valid"
             ),

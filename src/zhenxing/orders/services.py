@@ -850,7 +850,9 @@ def _escalate(from_level: str, *, today: dt.date, cal: WorkCalendar, now: dt.dat
     if connection.features.has_select_for_update:
         # Lock the rows first (PostgreSQL; SQLite's write lock is already held): a member
         # resolving one of them right now waits, and then finds it moved on.
-        list(due.select_for_update().order_by("pk").values_list("pk", flat=True).iterator())
+        sql, params = due.select_for_update().order_by("pk").values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({sql}) AS locked", params)  # noqa: S608
     note = _("%(date)s 会商截止，提交%(level)s") % {
         "date": f"{today:%m月%d日}",
         "level": Level(to_level).label,
