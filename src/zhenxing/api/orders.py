@@ -767,14 +767,7 @@ class PublicEventOut(Schema):
 
     @staticmethod
     def resolve_note(obj: OrderEvent) -> str:
-        # Notes of cadres (a dispatch note is the member's name) stay inside.
-        if obj.action == states.Action.RESOLVE:
-            return obj.note
-        villager = obj.actor_id is None and obj.action in PUBLIC_VILLAGER_ACTIONS
-        return obj.note if villager else ""
-
-
-PUBLIC_VILLAGER_ACTIONS = (states.Action.RATE, states.Action.REOPEN, states.Action.WITHDRAW)
+        return selectors.public_note(obj)
 
 
 class PublicOrderOut(Schema):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from zhenxing.accounts.scoping import Scope, visible
 from zhenxing.core.periods import Period
 from zhenxing.orders.models import Notice, Order, OrderEvent, Rating, Team
-from zhenxing.orders.states import HANDLERS, OPEN, SUPERVISORS, Actor, Level, Status
+from zhenxing.orders.states import HANDLERS, OPEN, SUPERVISORS, Action, Actor, Level, Status
 from zhenxing.regions.models import VILLAGE_LEVELS, Region
 
 # What a handler at each scope level has to dispatch.
@@ -116,6 +116,22 @@ def order_list(
 
 def order_timeline(order: Order) -> QuerySet[OrderEvent]:
     return order.events.select_related("actor").order_by("at", "pk")
+
+
+VILLAGER_ACTIONS = (Action.RATE, Action.REOPEN, Action.WITHDRAW)
+
+
+def by_villager(event: OrderEvent) -> bool:
+    """A rating, reopening or withdrawal the villager made themselves (not a cadre's 回访)."""
+    return event.actor_id is None and event.action in VILLAGER_ACTIONS
+
+
+def public_note(event: OrderEvent) -> str:
+    """The part of an event's note the villager may see: the resolution and their own words.
+    Cadres' notes stay inside (a dispatch note names the member, an urge names a failing)."""
+    if event.action == Action.RESOLVE or by_villager(event):
+        return event.note
+    return ""
 
 
 def order_by_code(code: str, phone_last4: str) -> Order | None:
