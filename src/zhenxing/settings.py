@@ -1,6 +1,7 @@
 """The one settings module. Everything comes from the environment and fails loudly when wrong.
 
 DATABASE_URL   default: SQLite file ./var/zhenxing.sqlite3 (WAL mode)
+DB_CONN_MAX_AGE default: 60 (seconds a database connection is kept; 0: one per request)
 SECRET_KEY     default: generated once and kept in ./var/secret_key (also SECRET_KEY_FILE)
 DEBUG          default: false
 ALLOWED_HOSTS  default: 127.0.0.1,localhost
@@ -125,10 +126,17 @@ TEMPLATES = [
     }
 ]
 
+# Persistent connections (DB_CONN_MAX_AGE seconds; 0: a new one per request): on PostgreSQL a new
+# connection costs more than a villager's whole request. The health check (one "SELECT 1" on the
+# first query of a request, only when the connection was already open) drops a connection the
+# server closed meanwhile (a restart, idle timeouts) instead of failing that request. Each gunicorn
+# thread and each of serve's children (db_worker, scheduler) keeps at most one connection; the
+# children call close_old_connections() between jobs, so they also reconnect after this age.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'zhenxing.sqlite3'}",
-        conn_max_age=envint("DB_CONN_MAX_AGE", 0),
+        conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=envbool("DB_CONN_HEALTH_CHECKS", True),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

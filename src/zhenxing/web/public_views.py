@@ -2,8 +2,9 @@
 
 点单 (the request form), 查询 (tracking code + the phone's last four digits), the order's progress
 with its photos, 评价 and 撤回. A public page has no scope: what this browser may see is the
-orders whose code and phone digits it gave (or that it submitted), remembered in its session. The
-villager acts as ``services.REQUESTER_ACTOR``; the services hold every rule and every message.
+orders whose code and phone digits it gave (or that it submitted), remembered in a signed cookie
+(``Tracking``), not in a database session: a villager never costs a session row. The villager acts
+as ``services.REQUESTER_ACTOR``; the services hold every rule and every message.
 
 Nothing here shows a cadre's or a member's name, phone or account: the timeline says "已派给党员办理",
 not who.
@@ -11,11 +12,16 @@ not who.
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,9 +46,9 @@ from zhenxing.web.public_forms import (
     add_service_errors,
 )
 
-SEEN = "public_orders"  # session: {code: phone last four} of the orders this browser may see
+TRACKING_COOKIE = "zhenxing_track"  # signed: what this browser may see, and its failed lookups
+TRACKING_SALT = "zhenxing.web.public_views.tracking"
 SEEN_KEEP = 20
-FAILS = "public_track_failures"  # session: [failed lookups, time of the first one]
 FAIL_LIMIT = 10
 FAIL_WINDOW = 15 * 60  # seconds
 
@@ -79,32 +85,100 @@ def _client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+class Tracking:
+    """What this browser may see (``{code: phone last four}`` of the orders whose code and digits it
+    gave, or that it submitted; the last ``SEEN_KEEP``) and its failed lookups, kept in a cookie
+    signed with the secret key (``django.core.signing``): the browser can read it, not forge or
+    alter it. It lasts as long as a session cookie would (``SESSION_COOKIE_AGE`` from its last
+    change). A missing, tampered or expired cookie is an empty one."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self.seen: dict[str, str] = {}
+        self.fails: tuple[int, float] = (0, 0.0)
+        self.changed = False
+        raw = request.COOKIES.get(TRACKING_COOKIE)
+        if not raw:
+            return
+        try:
+            data = signing.loads(raw, salt=TRACKING_SALT, max_age=settings.SESSION_COOKIE_AGE)
+            self.seen = {str(code): str(last4) for code, last4 in data.get("seen", [])}
+            count, since = data.get("fails", (0, 0.0))
+            self.fails = (int(count), float(since))
+        except (signing.BadSignature, AttributeError, TypeError, ValueError):
+            self.seen, self.fails = {}, (0, 0.0)
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> Tracking:
+        tracking = getattr(request, "_tracking", None)
+        if tracking is None:
+            tracking = request._tracking = cls(request)  # type: ignore[attr-defined]
+        return tracking
+
+    def remember(self, order: Order) -> None:
+        self.seen.pop(order.code, None)
+        self.seen[order.code] = order.requester_phone[-4:]
+        self.seen = dict(list(self.seen.items())[-SEEN_KEEP:])
+        self.changed = True
+
+    def set_fails(self, fails: tuple[int, float]) -> None:
+        if fails != self.fails:
+            self.fails, self.changed = fails, True
+
+    def save(self, response: HttpResponse) -> None:
+        data: dict[str, Any] = {"seen": list(self.seen.items())}
+        if self.fails[0]:
+            data["fails"] = list(self.fails)
+        response.set_cookie(
+            TRACKING_COOKIE,
+            signing.dumps(data, salt=TRACKING_SALT, compress=True),
+            max_age=settings.SESSION_COOKIE_AGE,
+            path=settings.SESSION_COOKIE_PATH,
+            domain=settings.SESSION_COOKIE_DOMAIN,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite=settings.SESSION_COOKIE_SAMESITE,
+        )
+
+
+def tracked(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Writes the ``Tracking`` cookie on the response when the view changed it."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        tracking = getattr(request, "_tracking", None)
+        if tracking is not None and tracking.changed:
+            tracking.save(response)
+        return response
+
+    return wrapper
+
+
 def _remember(request: HttpRequest, order: Order) -> None:
-    seen = dict(request.session.get(SEEN, {}))
-    seen.pop(order.code, None)
-    seen[order.code] = order.requester_phone[-4:]
-    request.session[SEEN] = dict(list(seen.items())[-SEEN_KEEP:])
+    Tracking.of(request).remember(order)
 
 
 def _seen_order(request: HttpRequest, code: str) -> Order | None:
     """The order, if this browser gave its code and phone digits (or submitted it)."""
-    last4 = request.session.get(SEEN, {}).get(code)
+    last4 = Tracking.of(request).seen.get(code)
     return order_selectors.order_by_code(code, last4) if last4 else None
 
 
 def _locked(request: HttpRequest) -> bool:
-    count, since = request.session.get(FAILS, (0, 0.0))
+    tracking = Tracking.of(request)
+    count, since = tracking.fails
     if time.time() - since > FAIL_WINDOW:
-        request.session.pop(FAILS, None)
+        tracking.set_fails((0, 0.0))
         return False
     return count >= FAIL_LIMIT
 
 
 def _failed(request: HttpRequest) -> None:
-    count, since = request.session.get(FAILS, (0, 0.0))
+    tracking = Tracking.of(request)
+    count, since = tracking.fails
     if time.time() - since > FAIL_WINDOW:
         count, since = 0, time.time()
-    request.session[FAILS] = (count + 1, since)
+    tracking.set_fails((count + 1, since))
 
 
 def _redirect_to_order(code: str) -> HttpResponse:
@@ -115,6 +189,7 @@ def _redirect_to_order(code: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@tracked
 def public_request(request: HttpRequest, village_id: int) -> HttpResponse:
     village = _village_or_404(village_id)
     form = RequestForm(request.POST or None, request.FILES or None)
@@ -173,20 +248,21 @@ def _track_page(request: HttpRequest, form: TrackForm, status: int = 200) -> Htt
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@tracked
 def public_track(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _track_page(request, TrackForm(initial={"code": request.GET.get("code", "")}))
     form = TrackForm(request.POST)
     if _locked(request):
-        # Per session: a nicety against fumbling, not the defence. That is the code's 32^8 space
-        # times the phone digits' 10^4, far beyond what anyone can try through a web form.
+        # Per browser (its cookie): a nicety against fumbling, not the defence. That is the code's
+        # 32^8 space times the phone digits' 10^4, far beyond what anyone can try through a form.
         form.add_error(None, _("查询失败次数过多，请 15 分钟后再试，或联系村两委查询"))
         return _track_page(request, form, status=429)
     if form.is_valid():
         code = services.normalize_code(form.cleaned_data["code"])
         order = order_selectors.order_by_code(code, form.cleaned_data["phone_last4"])
         if order is not None:
-            request.session.pop(FAILS, None)
+            Tracking.of(request).set_fails((0, 0.0))
             _remember(request, order)
             return _redirect_to_order(order.code)
         _failed(request)
@@ -210,8 +286,8 @@ def _timeline(order: Order, events: list[OrderEvent]) -> list[Step]:
     last_dispatch = max((e.pk for e in events if e.action == Action.DISPATCH), default=None)
     steps = []
     for e in events:
-        by_villager = e.actor_id is None  # rate, reopen and withdraw: the villager or a cadre
-        note = ""
+        by_villager = order_selectors.by_villager(e)
+        note = order_selectors.public_note(e)
         if e.action == Action.SUBMIT:
             text = (
                 _("您提交了诉求")
@@ -233,19 +309,16 @@ def _timeline(order: Order, events: list[OrderEvent]) -> list[Step]:
         elif e.action == Action.RETURN:
             text = _("承办方退回，等待重新派单")
         elif e.action == Action.RESOLVE:
-            text, note = _("已办结"), e.note
+            text = _("已办结")
         elif e.action == Action.RATE:
             rating = order.get_rating_display()
             text = (_("您的评价：%(rating)s") if by_villager else _("电话回访评价：%(rating)s")) % {
                 "rating": rating
             }
-            note = e.note if by_villager else ""
         elif e.action == Action.REOPEN:
             text = _("您评价不满意，重新办理") if by_villager else _("回访不满意，重新办理")
-            note = e.note if by_villager else ""
         elif e.action == Action.WITHDRAW:
             text = _("您撤回了诉求") if by_villager else _("诉求已撤回")
-            note = e.note if by_villager else ""
         elif e.action == Action.ESCALATE:
             text = _("已提交%(level)s办理") % {"level": Level(e.to_level).label}
         elif e.action == Action.MARK:

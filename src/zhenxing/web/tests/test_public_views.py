@@ -1,5 +1,6 @@
 """The villager's pages: the request form, the tracking lookup, the progress page, rating and
-withdrawal, photos, the poster. No account anywhere; what a browser may see is in its session."""
+withdrawal, photos, the poster. No account anywhere; what a browser may see is in a signed cookie,
+never in a database session."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ import io
 import re
 
 import pytest
+import time_machine
+from django.contrib.sessions.models import Session
+from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -22,6 +26,7 @@ from zhenxing.orders.services import (
 )
 from zhenxing.orders.states import Status
 from zhenxing.orders.tests.conftest import actor, member_with_account, submit
+from zhenxing.web.public_views import TRACKING_COOKIE, TRACKING_SALT
 
 pytestmark = pytest.mark.django_db
 
@@ -275,7 +280,7 @@ def test_the_right_code_and_digits_open_the_timeline(client, tree, category):
     assert "办结期限" in html and "2026年11月26日" in html  # 3 working days, Mon → Thu
 
 
-def test_ten_failed_lookups_lock_the_session_for_a_while(client, tree, category):
+def test_ten_failed_lookups_lock_the_browser_for_a_while(client, tree, category):
     order = submit(tree.village_a1, category, description=DESCRIPTION)
     for _ in range(10):
         look_up(client, order.code, "0000")
@@ -283,6 +288,9 @@ def test_ten_failed_lookups_lock_the_session_for_a_while(client, tree, category)
     assert locked.status_code == 429
     assert "查询失败次数过多，请 15 分钟后再试" in text_of(locked)
     assert DESCRIPTION not in client.get(order_url(order)).content.decode()
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(minutes=16)):
+        assert look_up(client, order.code, "5678")["Location"] == order_url(order)
+    assert DESCRIPTION in client.get(order_url(order)).content.decode()
 
 
 def test_the_page_never_names_the_member_a_cadre_or_another_villager(
@@ -411,6 +419,58 @@ def test_an_open_order_can_be_withdrawn(client, tree, category):
     assert order.status == Status.WITHDRAWN
     html = client.get(order_url(order)).content.decode()
     assert "已撤回" in html and "自己解决了" in html and "确认撤回" not in html
+
+
+def test_a_villager_costs_no_session_row_and_keeps_the_order_in_a_signed_cookie(
+    client, tree, category
+):
+    response = client.post(form_url(tree.village_a1), form_data(category), follow=True)
+    order = Order.objects.get()
+    assert response.redirect_chain == [(order_url(order), 302)]
+    assert "提交成功" in text_of(response) and DESCRIPTION in response.content.decode()
+    assert Session.objects.count() == 0 and "sessionid" not in client.cookies
+    cookie = client.cookies[TRACKING_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
+    assert "5678" not in cookie.value and order.code not in cookie.value  # compressed, signed
+    # A failed lookup and then a right one: still no session row, and both orders stay visible.
+    other = submit(tree.village_a1, category, phone="13700001111", description="另一条诉求内容")
+    look_up(client, other.code, "0000")
+    assert look_up(client, other.code, "1111")["Location"] == order_url(other)
+    assert Session.objects.count() == 0 and "sessionid" not in client.cookies
+    assert DESCRIPTION in client.get(order_url(order)).content.decode()
+    assert "另一条诉求内容" in client.get(order_url(other)).content.decode()
+
+
+def test_a_forged_altered_or_expired_tracking_cookie_opens_nothing(client, tree, category):
+    order = submit(tree.village_a1, category, description=DESCRIPTION)
+    seen = {"seen": [[order.code, "5678"]]}
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) - dt.timedelta(days=15)):
+        expired = signing.dumps(seen, salt=TRACKING_SALT, compress=True)
+    valid = signing.dumps(seen, salt=TRACKING_SALT, compress=True)
+    for value in (
+        signing.dumps(seen, salt="another.salt"),  # signed, but not by this page
+        signing.dumps(seen, key="not-our-secret-key", salt=TRACKING_SALT),
+        valid[:-2] + ("AA" if not valid.endswith("AA") else "BB"),  # altered signature
+        expired,  # older than a session would last
+        "garbage",
+    ):
+        client.cookies[TRACKING_COOKIE] = value
+        html = client.get(order_url(order)).content.decode()
+        assert DESCRIPTION not in html and 'name="phone_last4"' in html, value
+    client.cookies[TRACKING_COOKIE] = valid
+    assert DESCRIPTION in client.get(order_url(order)).content.decode()
+
+
+def test_the_cookie_keeps_the_last_twenty_orders(client, tree, category):
+    orders = [
+        submit(tree.village_a1, category, phone=f"137000{i:05d}", client_ip=f"10.0.1.{i}")
+        for i in range(21)
+    ]
+    for order in orders:
+        look_up(client, order.code, order.requester_phone[-4:])
+    assert 'name="phone_last4"' in client.get(order_url(orders[0])).content.decode()
+    for order in orders[1:]:
+        assert 'name="phone_last4"' not in client.get(order_url(order)).content.decode()
 
 
 def test_a_post_without_the_session_changes_nothing(client, tree, category):

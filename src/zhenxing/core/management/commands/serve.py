@@ -28,13 +28,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="监听地址 HOST:PORT")
         parser.add_argument("--workers", type=int, default=3, help="gunicorn 工作进程数")
+        parser.add_argument("--threads", type=int, default=4, help="每个 gunicorn 工作进程的线程数")
         parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程")
 
-    def handle(self, *args, addr: str, workers: int, no_worker: bool, **options) -> None:
+    def handle(
+        self, *args, addr: str, workers: int, threads: int, no_worker: bool, **options
+    ) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         python = sys.executable
         web = [python, "-m", "gunicorn", "zhenxing.wsgi:application", "--bind", addr]
-        web += ["--workers", str(workers), "--worker-class", "gthread", "--threads", "4"]
+        web += ["--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads)]
         web += ["--access-logfile", "-", "--graceful-timeout", str(STOP_TIMEOUT - 5)]
         if gunicorn.version_info >= (25, 1):  # else its control socket sits in $HOME, shared
             web.append("--no-control-socket")
