@@ -93,3 +93,13 @@ def get_visible_or_404(model_or_qs: type[M] | models.QuerySet[M], scope: Scope, 
         return visible(qs, scope).get(**lookup)
     except qs.model.DoesNotExist as exc:
         raise Http404(_("未找到")) from exc
+
+
+def home_region(scope: Scope) -> Region:
+    """Where a person starts: their scope node, or the top of the tree for a root scope."""
+    if scope.is_root:
+        top = Region.get_first_root_node()
+        if top is None:
+            raise Http404(_("尚无区域数据"))
+        return top
+    return get_visible_or_404(Region, scope, pk=scope.region_id)

@@ -32,7 +32,7 @@ from ninja.errors import ValidationError as Unprocessable
 from ninja.pagination import paginate
 
 from zhenxing.accounts import services as account_services
-from zhenxing.accounts.scoping import Scope, get_visible_or_404, visible
+from zhenxing.accounts.scoping import Scope, get_visible_or_404, home_region, visible
 from zhenxing.core.periods import Period
 from zhenxing.orders import selectors, services, states
 from zhenxing.orders.models import Category, Meeting, Order, OrderEvent, Source, Team
@@ -583,6 +583,7 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status[Meeting]:
         items.append(services.ItemInput(order=order, decision=item.decision, note=item.note))
     with service_errors():
         meeting = services.meeting_record(
+            scope=scope,
             region=region,
             held_on=payload.held_on,
             items=items,
@@ -638,15 +639,6 @@ class FiguresQuery(Schema):
     )
 
 
-def _home_region(scope: Scope) -> Region:
-    if scope.is_root:
-        root = Region.get_first_root_node()
-        if root is None:
-            raise Http404
-        return root  # type: ignore[no-any-return]
-    return get_visible_or_404(Region, scope, pk=scope.region_id)
-
-
 def _period(text: str) -> Period:
     if not text.strip():
         return Period.year(timezone.localdate().year)
@@ -665,7 +657,7 @@ def _period(text: str) -> Period:
 def figures(request: HttpRequest, filters: Query[FiguresQuery]) -> dict[str, Any]:
     scope = _scope(request)
     if filters.region_id is None:
-        region = _home_region(scope)
+        region = home_region(scope)
     else:
         region = get_visible_or_404(Region, scope, pk=filters.region_id)
     period = _period(filters.period)

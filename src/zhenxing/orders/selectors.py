@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, fields
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
@@ -116,6 +117,32 @@ def order_list(
 
 def order_timeline(order: Order) -> QuerySet[OrderEvent]:
     return order.events.select_related("actor").order_by("at", "pk")
+
+
+# What goes up a level at the next cut-off: what the level marked, or let run overdue.
+GOING_UP = Q(overdue=True) | Q(escalate_mark=True)
+
+
+def cutoff_steps() -> list[tuple[str, str, int]]:
+    """三级会商: (from level, to level, the month's cut-off day), from the settings."""
+    return [
+        (Level.VILLAGE, Level.TOWNSHIP, settings.ORDERS_TOWNSHIP_CUTOFF_DAY),
+        (Level.TOWNSHIP, Level.COUNTY, settings.ORDERS_COUNTY_CUTOFF_DAY),
+    ]
+
+
+def escalation_counts(scope: Scope, levels: list[str]) -> dict[str, dict[str, int]]:
+    """Per level, the open orders marked, overdue and going up now: one aggregate query."""
+    aggregates = {}
+    for level in levels:
+        at = Q(level=level)
+        aggregates[f"{level}_marked"] = Count("pk", filter=at & Q(escalate_mark=True))
+        aggregates[f"{level}_overdue"] = Count("pk", filter=at & Q(overdue=True))
+        aggregates[f"{level}_up"] = Count("pk", filter=at & GOING_UP)
+    row = orders_visible(scope).filter(status__in=OPEN).aggregate(**aggregates)
+    return {
+        level: {k: row[f"{level}_{k}"] for k in ("marked", "overdue", "up")} for level in levels
+    }
 
 
 VILLAGER_ACTIONS = (Action.RATE, Action.REOPEN, Action.WITHDRAW)

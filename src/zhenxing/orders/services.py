@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from zhenxing.accounts.models import User
+from zhenxing.accounts.scoping import Scope
 from zhenxing.core.selectors import work_calendar
 from zhenxing.core.workdays import WorkCalendar
 from zhenxing.orders.models import (
@@ -57,6 +58,7 @@ from zhenxing.orders.models import (
     Team,
     TeamKind,
 )
+from zhenxing.orders.selectors import GOING_UP, cutoff_steps
 from zhenxing.orders.states import (
     HANDLERS,
     LOGGERS,
@@ -661,6 +663,7 @@ class ItemInput:
 @transaction.atomic
 def meeting_record(
     *,
+    scope: Scope,
     region: Region,
     held_on: dt.date,
     items: Sequence[ItemInput],
@@ -671,6 +674,7 @@ def meeting_record(
 ) -> Meeting:
     """民情碰头会: each open order reviewed gets a decision (keep working, resolved, escalate)."""
     now = now or timezone.now()
+    scope.require(region)
     level = Level.VILLAGE if region.level in VILLAGE_LEVELS else region.level
     if level not in (Level.VILLAGE, Level.TOWNSHIP) or actor.kind not in HANDLERS[level]:
         raise PermissionDenied(_("只有村或乡镇可以记录会商"))
@@ -817,10 +821,7 @@ def orders_escalate_due(*, now: dt.datetime) -> dict[str, int]:
     cal = _calendar(today)
     rule = settings.ORDERS_CUTOFF_ON_DAY_OFF
     moved: dict[str, int] = {}
-    for from_level, day in (
-        (Level.VILLAGE, settings.ORDERS_TOWNSHIP_CUTOFF_DAY),
-        (Level.TOWNSHIP, settings.ORDERS_COUNTY_CUTOFF_DAY),
-    ):
+    for from_level, _to_level, day in cutoff_steps():
         if today < cal.cutoff(today.year, today.month, day, on_day_off=rule):
             continue
         with transaction.atomic():
@@ -841,11 +842,7 @@ def _escalate(from_level: str, *, today: dt.date, cal: WorkCalendar, now: dt.dat
     """Move every due order of ``from_level`` up one level: one INSERT … SELECT for the events,
     one UPDATE for the orders, in the caller's transaction."""
     to_level = NEXT_LEVEL[from_level]
-    due = (
-        Order.objects.filter(status__in=OPEN, level=from_level)
-        .filter(Q(overdue=True) | Q(escalate_mark=True))
-        .order_by()
-    )
+    due = Order.objects.filter(GOING_UP, status__in=OPEN, level=from_level).order_by()
     if connection.features.has_select_for_update:
         # Lock the rows first (PostgreSQL; SQLite's write lock is already held): a member
         # resolving one of them right now waits, and then finds it moved on.

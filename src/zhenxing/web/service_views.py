@@ -21,7 +21,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhenxing.accounts.scoping import Scope, get_visible_or_404, visible
+from zhenxing.accounts.scoping import Scope, get_visible_or_404, home_region, visible
 from zhenxing.core.models import CalendarDay
 from zhenxing.core.periods import Period
 from zhenxing.core.selectors import work_calendar
@@ -38,7 +38,7 @@ from zhenxing.orders import selectors as order_selectors
 from zhenxing.orders import services as order_services
 from zhenxing.orders.models import Category, Decision, Meeting, Order, Team, TeamKind
 from zhenxing.orders.selectors import Figures
-from zhenxing.orders.states import OPEN, Actor, Level, Status
+from zhenxing.orders.states import Actor, Level, Status
 from zhenxing.regions.models import VILLAGE_LEVELS, MemberStatus, PartyMember, Region
 
 COUNTY_ROLES = frozenset({"county_admin"})
@@ -57,16 +57,6 @@ def _require(request: HttpRequest, roles: frozenset[str]) -> None:
     user = request.user
     if not (user.is_superuser or getattr(user, "role", "") in roles):
         raise Http404(_("未找到"))
-
-
-def _home_region(scope: Scope) -> Region:
-    """The user's scope node (the top of the tree for a root scope), fetched through scoping."""
-    if scope.is_root:
-        top = Region.objects.get_root_nodes().first()
-        if top is None:
-            raise Http404(_("尚无区域数据"))
-        return top
-    return get_visible_or_404(Region, scope, pk=scope.region_id)
 
 
 def weekday(day: dt.date) -> str:
@@ -297,18 +287,10 @@ def next_cutoff(cal: WorkCalendar, today: dt.date, day: int) -> dt.date:
 
 def cutoffs(scope: Scope, today: dt.date) -> list[Cutoff]:
     """The next 三级会商 cut-offs the viewer's level cares about, with what would go up now."""
-    steps = [(Level.VILLAGE, Level.TOWNSHIP, settings.ORDERS_TOWNSHIP_CUTOFF_DAY)]
-    if scope.is_root or scope.level not in VILLAGE_LEVELS:
-        steps.append((Level.TOWNSHIP, Level.COUNTY, settings.ORDERS_COUNTY_CUTOFF_DAY))
-    aggregates: dict[str, Count] = {}
-    for level, _to, _day in steps:
-        at = Q(level=level)
-        aggregates[f"{level}_marked"] = Count("pk", filter=at & Q(escalate_mark=True))
-        aggregates[f"{level}_overdue"] = Count("pk", filter=at & Q(overdue=True))
-        aggregates[f"{level}_up"] = Count(
-            "pk", filter=at & (Q(overdue=True) | Q(escalate_mark=True))
-        )
-    counts = order_selectors.orders_visible(scope).filter(status__in=OPEN).aggregate(**aggregates)
+    steps = order_selectors.cutoff_steps()
+    if not (scope.is_root or scope.level not in VILLAGE_LEVELS):
+        steps = steps[:1]
+    counts = order_selectors.escalation_counts(scope, [level for level, _to, _day in steps])
     cal = work_calendar(today.year, today.year + 1)
     out = []
     for level, to_level, day in steps:
@@ -319,9 +301,9 @@ def cutoffs(scope: Scope, today: dt.date) -> list[Cutoff]:
                 to_level=to_level,
                 date=date,
                 days_left=(date - today).days,
-                marked=counts[f"{level}_marked"],
-                overdue=counts[f"{level}_overdue"],
-                going_up=counts[f"{level}_up"],
+                marked=counts[level]["marked"],
+                overdue=counts[level]["overdue"],
+                going_up=counts[level]["up"],
             )
         )
     return out
@@ -438,6 +420,7 @@ def _record_meeting(
     ]
     try:
         return order_services.meeting_record(
+            scope=_scope(request),
             region=region,
             held_on=form.cleaned_data["held_on"],
             items=items,
@@ -708,7 +691,7 @@ def _team_place(request: HttpRequest) -> tuple[Region, list[tuple[str, str]]]:
     expert teams and departments, or a village secretary's volunteer teams."""
     _require(request, TEAM_ROLES)
     scope = _scope(request)
-    region = _home_region(scope)
+    region = home_region(scope)
     if request.user.role == "village_secretary" and region.is_village:  # type: ignore[union-attr]
         return region, [(TeamKind.VOLUNTEER.value, str(TeamKind.VOLUNTEER.label))]
     if (request.user.is_superuser or request.user.role == "county_admin") and region.level in (  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from zhenxing.accounts import services as account_services
-from zhenxing.accounts.scoping import Scope, get_visible_or_404
+from zhenxing.accounts.scoping import Scope, get_visible_or_404, home_region
 from zhenxing.regions import selectors
 from zhenxing.regions.models import Region
 from zhenxing.web import service_views
@@ -20,10 +20,7 @@ PAGE_SIZE = 50
 def home_region_id(scope: Scope) -> int:
     """Where a person starts: their scope node (the top of the tree for a root scope)."""
     if scope.is_root:
-        top = Region.objects.get_root_nodes().first()
-        if top is None:
-            raise Http404(_("尚无区域数据"))
-        return int(top.pk)
+        return int(home_region(scope).pk)
     if scope.region_id is None or scope.region_id < 0:
         raise Http404(_("账号未设置管辖范围"))
     return scope.region_id

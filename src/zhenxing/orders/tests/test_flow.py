@@ -57,6 +57,7 @@ def test_a_meeting_that_lists_an_order_twice_writes_nothing(tree, village_a1_use
 
     from django.core.exceptions import ValidationError
 
+    from zhenxing.accounts.scoping import scope_for
     from zhenxing.orders.models import Meeting
     from zhenxing.orders.services import ItemInput, meeting_record
 
@@ -64,6 +65,7 @@ def test_a_meeting_that_lists_an_order_twice_writes_nothing(tree, village_a1_use
     items = [ItemInput(order, "escalate", "需资金"), ItemInput(order, "continue")]
     with pytest.raises(ValidationError, match=r"第 2 条.*重复"):
         meeting_record(
+            scope=scope_for(village_a1_user),
             region=tree.village_a1,
             held_on=dt.date.today(),
             items=items,
