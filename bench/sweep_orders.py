@@ -39,7 +39,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_orders"
 COUNTY = "基准测试县（工单）"
@@ -58,22 +57,7 @@ args = parser.parse_args()
 URL = args.database_url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
 
 
-def ensure_database(url: str) -> None:
-    """Create the scratch database when it is missing (via the server's ``postgres`` database)."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        sys.exit("this benchmark needs PostgreSQL")
-    if "bench" not in name:
-        sys.exit(f"refusing to use database {name!r}: a scratch database's name must contain bench")
-    admin = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
-
+from scratch_db import ensure_database  # noqa: E402 - bench/ is the script's folder
 
 ensure_database(URL)
 tmp = tempfile.TemporaryDirectory(prefix="zhenxing-bench-")
