@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "zhenxing.regions",
     "zhenxing.accounts",
     "zhenxing.orders",
+    "zhenxing.ledgers",
     "zhenxing.web",
     "zhenxing.demo",
 ]

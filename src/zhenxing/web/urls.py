@@ -37,4 +37,5 @@ urlpatterns = [
     path("", include("zhenxing.web.order_urls")),
     path("", include("zhenxing.web.service_urls")),
     path("", include("zhenxing.web.public_urls")),
+    path("ledgers/", include("zhenxing.web.ledgers.urls")),
 ]

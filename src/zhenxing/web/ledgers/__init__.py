@@ -1,0 +1,1 @@
+"""Pages of the village ledgers (台账), one module per ledger; routes in ``urls``."""
