@@ -11,13 +11,15 @@ the per-address count walks every earlier run's dead index entries). The script 
 whitenoise; ``--no-worker`` and ``SCHEDULER_INTERVAL=0`` so that nothing else runs) on a free
 loopback port with ``DJANGO_SETTINGS_MODULE=bench_settings`` (``bench/`` on ``PYTHONPATH``): the
 application's settings and URLs plus ``/bench/bare/`` (``bench/bare_urls.py``), a bare view behind
-the same middleware that inserts one row into a bench-only table. The intake limits are lifted
-(``ORDERS_INTAKE_PER_IP_PER_HOUR`` / ``ORDERS_INTAKE_PER_PHONE_PER_DAY`` = 10**9: every request
-comes from 127.0.0.1, so the per-address count grows with the run); the database connections are
+the same middleware that inserts one row into a bench-only table. The intake limits are the
+deployment's (``ORDERS_INTAKE_PER_IP_PER_HOUR``, ``ORDERS_INTAKE_PER_PHONE_PER_DAY``): as villagers'
+phones do, the requests come from many addresses (each connection binds its own loopback address,
+127.1.x.y, and a client opens a new one from a new address every ``--per-address`` requests,
+fewer than the hourly limit) and phones (a new one each request). The database connections are
 the deployment's (``DB_CONN_MAX_AGE``, default 60 s, with ``DB_CONN_HEALTH_CHECKS``) unless
 ``--conn-max-age`` says otherwise (0: a new connection per request).
 
-Each of N client threads keeps one HTTP/1.1 keep-alive connection (a small socket client), fetches
+Each of N client threads keeps an HTTP/1.1 keep-alive connection (a small socket client), fetches
 the form of the demo village once (``GET /s/<id>/``: the CSRF cookie and token) and then POSTs the
 form (``csrfmiddlewaretoken, category, description, name, phone``) as fast as it can: a new villager
 each time (no cookie but the CSRF one is sent back). After a warm-up, ~``--seconds`` of intake, then as long
@@ -34,6 +36,7 @@ from __future__ import annotations
 import argparse
 import html
 import http.client
+import itertools
 import os
 import random
 import re
@@ -67,6 +70,12 @@ parser.add_argument("database_url", nargs="?", default=None)
 parser.add_argument("--threads", type=int, default=16, help="client threads (connections)")
 parser.add_argument("--seconds", type=float, default=10.0, help="length of each measured phase")
 parser.add_argument("--warmup", type=float, default=2.0, help="warm-up before each phase")
+parser.add_argument(
+    "--per-address",
+    type=int,
+    default=10,
+    help="requests sent from one client address before the next connection uses a new one",
+)
 parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (serve --workers)")
 parser.add_argument(
     "--server-threads", type=int, default=4, help="threads per gunicorn worker (serve --threads)"
@@ -91,8 +100,6 @@ ENV = {
     "PYTHONPATH": os.pathsep.join([str(BENCH), str(ROOT / "src")]),
     "DATABASE_URL": URL,
     "ZHENXING_VAR": tmp.name,
-    "ORDERS_INTAKE_PER_IP_PER_HOUR": str(10**9),
-    "ORDERS_INTAKE_PER_PHONE_PER_DAY": str(10**9),
     "SCHEDULER_INTERVAL": "0",
     "LOG_LEVEL": "WARNING",
 }
@@ -134,12 +141,12 @@ def prepare() -> tuple[int, int]:
     )
     category = Category.objects.filter(active=True).order_by("sort", "pk").first()
     with connection.cursor() as cursor:
-        # What earlier runs sent (all from 127.0.0.1; the demo's orders have other addresses) goes,
-        # so that the per-address count of the intake starts from nothing on every run.
-        bench_orders = "SELECT id FROM orders_order WHERE client_ip = '127.0.0.1'"
+        # What earlier runs sent (all from 127.x.y.z; the demo's orders have other addresses) goes,
+        # so that every address of this run starts with nothing sent.
+        bench_orders = "SELECT id FROM orders_order WHERE client_ip << '127.0.0.0/8'"
         for table in ("orders_orderevent", "orders_notice", "orders_meetingitem", "orders_photo"):
             cursor.execute(f"DELETE FROM {table} WHERE order_id IN ({bench_orders})")  # noqa: S608
-        cursor.execute("DELETE FROM orders_order WHERE client_ip = '127.0.0.1'")
+        cursor.execute("DELETE FROM orders_order WHERE client_ip << '127.0.0.0/8'")
         cursor.execute("TRUNCATE django_session")
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS bench_bare"
@@ -165,6 +172,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+ADDRESSES = itertools.count(1)
+ADDRESS_LOCK = threading.Lock()
+
+
+def next_address() -> str:
+    """A loopback address not used before in this run: 127.1.0.1, 127.1.0.2, …"""
+    with ADDRESS_LOCK:
+        n = next(ADDRESSES)
+    return f"127.{1 + n // 65536}.{n // 256 % 256}.{n % 256}"
+
+
 class Client:
     """One browser-like HTTP/1.1 keep-alive connection that keeps the CSRF cookie only.
 
@@ -178,10 +196,16 @@ class Client:
         self.sock: socket.socket | None = None
         self.buffer = b""
         self.csrf_cookie = ""
+        self.sent = 0  # requests sent from the current address
 
     def _connect(self) -> socket.socket:
+        if self.sock is not None and self.sent >= args.per_address:
+            self.close()
         if self.sock is None:
-            self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=60)
+            self.sock = socket.create_connection(
+                ("127.0.0.1", self.port), timeout=60, source_address=(next_address(), 0)
+            )
+            self.sent = 0
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             self.buffer = b""
         return self.sock
@@ -204,6 +228,7 @@ class Client:
             head.append(f"Content-Length: {len(data)}")
         try:
             sock = self._connect()
+            self.sent += 1
             sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + data)
             end = self._read_until(sock, b"\r\n\r\n")
             lines = self.buffer[:end].decode("latin-1").split("\r\n")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from zhenxing.conftest import tree  # noqa: F401
+from zhenxing.conftest import fresh_references, tree  # noqa: F401
 from zhenxing.demo.build import build_demo_county, reset_demo
 
 

@@ -14,6 +14,7 @@ import pytest
 
 from zhenxing.accounts import services as account_services
 from zhenxing.accounts.models import Role, User
+from zhenxing.core.reference import forget_references
 from zhenxing.regions.models import (
     Household,
     Level,
@@ -25,6 +26,13 @@ from zhenxing.regions.models import (
 )
 
 PASSWORD = "correct-horse-9"  # noqa: S105 - test accounts only
+
+
+@pytest.fixture(autouse=True)
+def fresh_references():
+    """Each test starts with nothing memoised: what an earlier test read (categories, holiday
+    overrides, villages) was rolled back with its data."""
+    forget_references()
 
 
 @dataclass

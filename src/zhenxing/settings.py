@@ -215,6 +215,11 @@ ORDERS_COUNTY_CUTOFF_DAY = envint("ORDERS_COUNTY_CUTOFF_DAY", 28)
 ORDERS_CUTOFF_ON_DAY_OFF = os.environ.get("ORDERS_CUTOFF_ON_DAY_OFF", "previous")
 if ORDERS_CUTOFF_ON_DAY_OFF not in {"previous", "next"}:
     raise ImproperlyConfigured("ORDERS_CUTOFF_ON_DAY_OFF must be 'previous' or 'next'")
+# Small reference tables read on every villager's request (the holiday overrides, the request
+# categories, the village behind a form) are kept in each process's memory for this many seconds
+# (core/reference.py). A change made through the application shows at once in the process that
+# made it; the other processes see it within this time.
+REFERENCE_CACHE_SECONDS = envint("REFERENCE_CACHE_SECONDS", 60)
 # The public request form: how many requests one address or one phone may send.
 ORDERS_INTAKE_PER_IP_PER_HOUR = envint("ORDERS_INTAKE_PER_IP_PER_HOUR", 20)
 ORDERS_INTAKE_PER_PHONE_PER_DAY = envint("ORDERS_INTAKE_PER_PHONE_PER_DAY", 5)

@@ -7,6 +7,7 @@ from types import MappingProxyType
 from django.db.models import QuerySet
 
 from zhenxing.core.models import CalendarDay, Job
+from zhenxing.core.reference import reference
 from zhenxing.core.workdays import WorkCalendar
 
 
@@ -20,9 +21,10 @@ def jobs_under(region_path: str, *, kind: str | None = None) -> QuerySet[Job]:
     return qs.order_by("-created_at", "-pk")
 
 
-def work_calendar(*years: int) -> WorkCalendar:
-    """The working-day calendar with the admin's overrides (for ``years``, or every year)."""
-    qs = CalendarDay.objects.all()
-    if years:
-        qs = qs.filter(date__year__in=sorted(set(years)))
-    return WorkCalendar(MappingProxyType(dict(qs.values_list("date", "is_workday"))))
+@reference
+def work_calendar() -> WorkCalendar:
+    """The working-day calendar with the admin's overrides (every year's: a small table),
+    memoised (``core.reference``): saving or deleting an override forgets it."""
+    return WorkCalendar(
+        MappingProxyType(dict(CalendarDay.objects.values_list("date", "is_workday")))
+    )

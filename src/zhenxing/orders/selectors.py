@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zhenxing.accounts.scoping import Scope, visible
 from zhenxing.core.periods import Period
-from zhenxing.orders.models import Notice, Order, OrderEvent, Rating, Team
+from zhenxing.core.reference import reference
+from zhenxing.orders.models import Category, Notice, Order, OrderEvent, Rating, Team
 from zhenxing.orders.states import HANDLERS, OPEN, SUPERVISORS, Action, Actor, Level, Status
 from zhenxing.regions.models import VILLAGE_LEVELS, Region
 
@@ -151,6 +152,13 @@ VILLAGER_ACTIONS = (Action.RATE, Action.REOPEN, Action.WITHDRAW)
 def by_villager(event: OrderEvent) -> bool:
     """A rating, reopening or withdrawal the villager made themselves (not a cadre's 回访)."""
     return event.actor_id is None and event.action in VILLAGER_ACTIONS
+
+
+@reference
+def active_categories() -> tuple[Category, ...]:
+    """The categories a request may be filed under, in their order. Read on every villager's
+    request, so memoised (``core.reference``): saving or deleting a category forgets it."""
+    return tuple(Category.objects.filter(active=True))
 
 
 def public_note(event: OrderEvent) -> str:

@@ -15,9 +15,11 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
+from zhenxing.core.reference import reference
 from zhenxing.regions.models import (
     COLLEGE_OR_ABOVE,
     TEAM_POSTS,
+    VILLAGE_LEVELS,
     CadrePost,
     Education,
     Household,
@@ -28,6 +30,21 @@ from zhenxing.regions.models import (
     Region,
     Resident,
 )
+
+
+@reference
+def public_village(village_id: int) -> tuple[Region, str] | None:
+    """A village or community with its place as the villager reads it ("甲镇 东村"), for the
+    public pages, which have no scope (any village answers; ``None`` for any other id).
+
+    Read on every villager's request, so memoised (``core.reference``): saving or deleting a
+    region forgets it."""
+    village = Region.objects.filter(pk=village_id, level__in=VILLAGE_LEVELS).first()
+    if village is None:
+        return None
+    township = Region.objects.get_ancestors(village).filter(level=Level.TOWNSHIP).first()
+    return village, f"{township.name} {village.name}" if township else village.name
+
 
 # Age bands for the cadre-structure chart: (label, lowest age, highest age).
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (

@@ -4,6 +4,7 @@ its refusals land next to the field they concern (``add_service_errors``)."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms
@@ -11,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from zhenxing.orders.models import Category, Rating
+from zhenxing.orders.selectors import active_categories
 
 
 class MultipleFileInput(forms.FileInput):
@@ -31,9 +33,32 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class CategoryChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Category) -> str:
-        return _("%(name)s（%(n)s 个工作日内办结）") % {"name": obj.name, "n": obj.time_limit_days}
+class CategoryChoiceField(forms.ChoiceField):
+    """The active categories (``orders.selectors.active_categories``, kept in the cache: no query
+    on a villager's request); cleans to the ``Category``. The labels are only made when the
+    field is drawn."""
+
+    by_pk: dict[str, Category]
+
+    def set_categories(self, categories: tuple[Category, ...]) -> None:
+        self.by_pk = {str(c.pk): c for c in categories}
+        self.choices = functools.partial(self.labels, categories)
+
+    @staticmethod
+    def labels(categories: tuple[Category, ...]) -> list[tuple[str, str]]:
+        return [("", _("请选择"))] + [
+            (
+                str(c.pk),
+                _("%(name)s（%(n)s 个工作日内办结）") % {"name": c.name, "n": c.time_limit_days},
+            )
+            for c in categories
+        ]
+
+    def valid_value(self, value: Any) -> bool:
+        return value in self.by_pk
+
+    def clean(self, value: Any) -> Category:
+        return self.by_pk[super().clean(value)]
 
 
 class RequestForm(forms.Form):
@@ -41,8 +66,6 @@ class RequestForm(forms.Form):
 
     category = CategoryChoiceField(
         label=_("诉求类别"),
-        queryset=Category.objects.filter(active=True),
-        empty_label=_("请选择"),
         error_messages={
             "required": _("请选择诉求类别"),
             "invalid_choice": _("该类别已停用，请选择其他类别"),
@@ -79,6 +102,10 @@ class RequestForm(forms.Form):
             }
         ),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].set_categories(active_categories())
 
 
 class TrackForm(forms.Form):

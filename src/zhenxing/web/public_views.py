@@ -34,10 +34,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from zhenxing.orders import selectors as order_selectors
 from zhenxing.orders import services
-from zhenxing.orders.models import Category, Order, OrderEvent, PhotoStage, Source
+from zhenxing.orders.models import Order, OrderEvent, PhotoStage, Source
 from zhenxing.orders.states import DONE, Action, Level, Status
-from zhenxing.regions.models import VILLAGE_LEVELS, Region
-from zhenxing.regions.models import Level as RegionLevel
+from zhenxing.regions import selectors as region_selectors
+from zhenxing.regions.models import Region
 from zhenxing.web.public_forms import (
     RateForm,
     RequestForm,
@@ -67,15 +67,12 @@ STATUS_HINTS = {
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _village_or_404(village_id: int) -> Region:
-    # A public page has no scope: any village or community answers, every other level is 404.
-    return get_object_or_404(Region, pk=village_id, level__in=VILLAGE_LEVELS)
-
-
-def _place(village: Region) -> str:
-    """The village with its township in front ("甲镇 东村"): the villager knows it is theirs."""
-    township = Region.objects.get_ancestors(village).filter(level=RegionLevel.TOWNSHIP).first()
-    return f"{township.name} {village.name}" if township else village.name
+def _village_or_404(village_id: int) -> tuple[Region, str]:
+    """The village and its place ("甲镇 东村"): the villager knows it is theirs."""
+    found = region_selectors.public_village(village_id)
+    if found is None:
+        raise Http404
+    return found
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -191,7 +188,7 @@ def _redirect_to_order(code: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @tracked
 def public_request(request: HttpRequest, village_id: int) -> HttpResponse:
-    village = _village_or_404(village_id)
+    village, place = _village_or_404(village_id)
     form = RequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -215,7 +212,7 @@ def public_request(request: HttpRequest, village_id: int) -> HttpResponse:
             return _redirect_to_order(order.code)
     context = {
         "village": village,
-        "place": _place(village),
+        "place": place,
         "form": form,
         "photos_lost": bool(request.FILES.getlist("photos")) and form.is_bound,
     }
@@ -224,17 +221,17 @@ def public_request(request: HttpRequest, village_id: int) -> HttpResponse:
 
 @require_safe
 def public_poster(request: HttpRequest, village_id: int) -> HttpResponse:
-    village = _village_or_404(village_id)
+    village, place = _village_or_404(village_id)
     url = request.build_absolute_uri(reverse("public_request", args=[village.pk]))
     qr = segno.make(url, error="m")
     svg = qr.svg_inline(scale=1, border=2, omitsize=True, svgclass="qr", title=url)
     context = {
         "village": village,
-        "place": _place(village),
+        "place": place,
         "url": url,
         "track_url": request.build_absolute_uri(reverse("public_track")),
         "qr_svg": mark_safe(svg),  # noqa: S308 - segno's own SVG of our own URL
-        "categories": Category.objects.filter(active=True),
+        "categories": order_selectors.active_categories(),
     }
     return render(request, "public/poster.html", context)
 

@@ -291,7 +291,7 @@ def cutoffs(scope: Scope, today: dt.date) -> list[Cutoff]:
     if not (scope.is_root or scope.level not in VILLAGE_LEVELS):
         steps = steps[:1]
     counts = order_selectors.escalation_counts(scope, [level for level, _to, _day in steps])
-    cal = work_calendar(today.year, today.year + 1)
+    cal = work_calendar()
     out = []
     for level, to_level, day in steps:
         date = next_cutoff(cal, today, day)
@@ -650,7 +650,7 @@ def calendar_days(request: HttpRequest) -> HttpResponse:
     year = min(max(year, 2000), 2100)
     entered_years = {d.year for d in CalendarDay.objects.dates("date", "year")}
     years = sorted(entered_years | {today.year, today.year + 1, year})
-    cal = work_calendar(*years)
+    cal = work_calendar()
     statutory = WorkCalendar()
     known = [
         {

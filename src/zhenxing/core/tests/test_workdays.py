@@ -125,10 +125,18 @@ def test_the_years_the_package_ships_are_known():
 def test_the_override_table_reaches_the_calendar():
     CalendarDay.objects.create(date=D(2030, 10, 1), is_workday=False, note="国庆节")
     CalendarDay.objects.create(date=D(2030, 9, 29), is_workday=True, note="国庆节调休")
-    cal = work_calendar(2030)
+    cal = work_calendar()
     assert cal.knows(2030)
     assert not cal.is_workday(D(2030, 10, 1))
     assert cal.is_workday(D(2030, 9, 29))  # a Sunday
-    # Asking for other years leaves 2030's overrides out.
-    assert not work_calendar(2029).knows(2030)
-    assert work_calendar().knows(2030)
+
+
+@pytest.mark.django_db
+def test_a_changed_override_reaches_the_cached_calendar_at_once():
+    day = CalendarDay.objects.create(date=D(2030, 10, 1), is_workday=False, note="国庆节")
+    assert not work_calendar().is_workday(D(2030, 10, 1))  # now cached
+    day.is_workday = True
+    day.save()
+    assert work_calendar().is_workday(D(2030, 10, 1))
+    day.delete()
+    assert not work_calendar().knows(2030)

@@ -204,6 +204,7 @@ def test_x_forwarded_for_does_not_dodge_the_address_limit(client, tree, category
 
 
 def test_an_inactive_category_is_not_offered_and_is_refused(client, tree, category):
+    assert "环境卫生" in client.get(form_url(tree.village_a1)).content.decode()  # now cached
     category.active = False
     category.save(update_fields=["active"])
     assert "环境卫生" not in client.get(form_url(tree.village_a1)).content.decode()
@@ -501,3 +502,10 @@ def test_photos_are_served_only_to_a_browser_that_may_see_the_order(
     assert (
         client.get(reverse("public_photo", args=[request_order.code, theirs.pk])).status_code == 404
     )
+
+
+def test_a_renamed_village_shows_its_new_name_on_its_form_at_once(client, tree):
+    assert "甲镇 东村" in client.get(form_url(tree.village_a1)).content.decode()  # now cached
+    tree.village_a1.name = "东王庄村"
+    tree.village_a1.save(update_fields=["name"])
+    assert "甲镇 东王庄村" in client.get(form_url(tree.village_a1)).content.decode()
