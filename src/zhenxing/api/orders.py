@@ -230,7 +230,8 @@ class OrderDetailOut(OrderActedOut):
 
     @staticmethod
     def resolve_requester_phone(obj: Order, context: dict) -> str:
-        shown = context["request"].scope.sees_personal_data
+        request = context["request"]
+        shown = services.sees_requester_phone(obj, request.scope, states.Actor.of(request.user))
         return obj.requester_phone if shown else mask_phone(obj.requester_phone)
 
     @staticmethod
@@ -354,7 +355,7 @@ def order_detail(request: HttpRequest, order_id: int) -> Order:
     order = get_visible_or_404(
         Order.objects.select_related(*ORDER_RELATED, "owner"), _scope(request), pk=order_id
     )
-    if _scope(request).sees_personal_data:
+    if services.sees_requester_phone(order, _scope(request), states.Actor.of(request.user)):
         account_services.personal_data_viewed(
             user=request.user,  # type: ignore[arg-type]
             what=f"api order {order.code}",

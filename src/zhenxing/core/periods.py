@@ -11,6 +11,14 @@ import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+QUARTERS = (
+    gettext_lazy("%(year)s年第一季度"),
+    gettext_lazy("%(year)s年第二季度"),
+    gettext_lazy("%(year)s年第三季度"),
+    gettext_lazy("%(year)s年第四季度"),
+)
 
 _PATTERNS = {
     "week": re.compile(r"^(\d{4})W(\d{1,2})$"),
@@ -93,7 +101,7 @@ class Period:
             return _("%(year)s年第%(week)s周") % {"year": year, "week": int(week)}
         if "Q" in key:
             year, q = key.split("Q")
-            return _("%(year)s年第%(q)s季度") % {"year": year, "q": "一二三四"[int(q) - 1]}
+            return QUARTERS[int(q) - 1] % {"year": year}
         if "H" in key:
             year, h = key.split("H")
             return (_("%s年上半年") if h == "1" else _("%s年下半年")) % year

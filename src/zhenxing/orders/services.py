@@ -317,6 +317,12 @@ def actor_is_assignee(order: Order, actor: Actor) -> bool:
     )
 
 
+def sees_requester_phone(order: Order, scope: Scope, actor: Actor) -> bool:
+    """Who reads the villager's full phone number: the roles that see personal data, and, while
+    the order is open, the member (or a member of the team) it was sent to, who has to call."""
+    return scope.sees_personal_data or (order.status in OPEN and actor_is_assignee(order, actor))
+
+
 def allowed_actions(order: Order, actor: Actor) -> list[str]:
     """The actions ``actor`` may take now: the services' rule, for the page's buttons."""
     assignee = actor_is_assignee(order, actor)

@@ -184,7 +184,8 @@ def _timeline(order: Order) -> dict:
 
 def _detail(request: HttpRequest, order: Order, bound: dict | None = None) -> HttpResponse:
     scope: Scope = request.scope  # type: ignore[attr-defined]
-    allowed = services.allowed_actions(order, Actor.of(request.user))
+    actor = Actor.of(request.user)
+    allowed = services.allowed_actions(order, actor)
     member_q = (request.GET.get("member_q") or "").strip()[:20]
     action_forms = [
         (
@@ -198,7 +199,7 @@ def _detail(request: HttpRequest, order: Order, bound: dict | None = None) -> Ht
         if action in allowed
     ]
     photos = list(visible(Photo.objects.filter(order=order), scope))
-    unmasked = scope.sees_personal_data
+    unmasked = services.sees_requester_phone(order, scope, actor)
     if unmasked:
         account_services.personal_data_viewed(
             user=request.user,  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from zhenxing.orders.models import Category, Rating
 from zhenxing.orders.selectors import active_categories
@@ -49,7 +50,12 @@ class CategoryChoiceField(forms.ChoiceField):
         return [("", _("请选择"))] + [
             (
                 str(c.pk),
-                _("%(name)s（%(n)s 个工作日内办结）") % {"name": c.name, "n": c.time_limit_days},
+                ngettext_lazy(
+                    "%(name)s（%(n)s 个工作日内办结）",
+                    "%(name)s（%(n)s 个工作日内办结）",
+                    c.time_limit_days,
+                )
+                % {"name": c.name, "n": c.time_limit_days},
             )
             for c in categories
         ]

@@ -44,7 +44,15 @@ from zhenxing.regions.models import VILLAGE_LEVELS, MemberStatus, PartyMember, R
 COUNTY_ROLES = frozenset({"county_admin"})
 TEAM_ROLES = frozenset({"county_admin", "village_secretary"})
 MEETINGS_PER_PAGE = 20
-WEEKDAYS = "一二三四五六日"
+WEEKDAYS = (
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+)
 DASH = "—"
 
 
@@ -60,7 +68,7 @@ def _require(request: HttpRequest, roles: frozenset[str]) -> None:
 
 
 def weekday(day: dt.date) -> str:
-    return _("周%s") % WEEKDAYS[day.weekday()]
+    return str(WEEKDAYS[day.weekday()])
 
 
 # --- figures on the region pages ----------------------------------------------------------------

@@ -283,6 +283,22 @@ def test_the_phone_is_masked_for_a_grid_member_and_logged_when_shown(
     assert PersonalDataView.objects.filter(user=village_a1_user, what__contains=order.code).exists()
 
 
+def test_the_member_an_order_was_sent_to_reads_the_phone_until_it_is_resolved(
+    client, tree, village_a1_user, member_a1, category
+):
+    member, member_user = member_a1
+    order = submit(tree.village_a1, category, phone="13812345678")
+    order_dispatch(order=order, actor=actor(village_a1_user), member=member)
+    client.force_login(member_user)
+    html = client.get(detail_url(order)).content.decode()
+    assert 'href="tel:13812345678"' in html  # the member has to call back
+    assert PersonalDataView.objects.filter(user=member_user, what__contains=order.code).exists()
+    order = order_accept(order=Order.objects.get(pk=order.pk), actor=actor(member_user))
+    order_resolve(order=order, actor=actor(member_user), resolution="已修好路灯")
+    html = client.get(detail_url(order)).content.decode()
+    assert "138****5678" in html and "13812345678" not in html
+
+
 # --- logging a request ------------------------------------------------------------------------
 
 
