@@ -33,6 +33,38 @@ NOT_WALKED |= {"api/v1/orders/meetings"} | {
 # The villager's order API needs no login and has no scope: the tracking code plus the phone's
 # last four digits are its key (tested in src/zhenxing/api/tests/test_orders_api.py).
 SKIP_PREFIXES += ("api/v1/orders/public",)
+# Grid API writes take a JSON body (an empty POST answers 422 before any lookup):
+# src/zhenxing/grids/tests/test_views.py proves each answers 404 out of scope.
+NOT_WALKED |= {"api/v1/grids/visits", "api/v1/grids/households/<int:household_id>/pairing"}
+# Ledgers 1–3: the API corrections take a JSON body (an empty POST answers 422 before any
+# lookup); src/zhenxing/ledgers/tests/test_books.py and test_points.py prove each answers 404 out
+# of scope exactly like a missing entry.
+NOT_WALKED |= {
+    f"api/v1/ledgers/{route}"
+    for route in (
+        "books/<book_entry_id>/correct",
+        "books/<book_entry_id>/mark-corrected",
+        "books/<book_entry_id>/void",
+        "ratings/<household_rating_id>/correct",
+        "ratings/<household_rating_id>/void",
+        "points/<points_entry_id>/correct",
+        "points/<points_entry_id>/void",
+        "pledges/<pledge_id>/close",
+    )
+}
+# Ledgers 4–7: the same for their API corrections and voids; test_village_api.py proves each
+# answers 404 out of scope.
+NOT_WALKED |= {
+    f"api/v1/ledgers/{route}/{action}"
+    for route in (
+        "meetings/<int:org_meeting_id>",
+        "income/<int:income_entry_id>",
+        "incidents/<int:incident_id>",
+        "talent/<int:talent_id>",
+        "reserve-cadres/<int:reserve_cadre_id>",
+    )
+    for action in ("correct", "void")
+}
 MISSING_ID = 987_654_321
 
 
@@ -42,6 +74,35 @@ def param_models() -> dict[str, type]:
     from zhenxing.orders.models import Meeting
 
     models["meeting_id"] = Meeting
+    from zhenxing.ledgers.models import (
+        BookEntry,
+        HouseholdRating,
+        LedgerPhoto,
+        Pledge,
+        PointsEntry,
+    )
+
+    models |= {
+        "book_entry_id": BookEntry,
+        "household_rating_id": HouseholdRating,
+        "points_entry_id": PointsEntry,
+        "pledge_id": Pledge,
+        "ledger_photo_id": LedgerPhoto,
+    }
+    from zhenxing.ledgers.models import Incident, IncomeEntry, OrgMeeting, ReserveCadre, Talent
+
+    models |= {
+        "org_meeting_id": OrgMeeting,
+        "income_entry_id": IncomeEntry,
+        "incident_id": Incident,
+        "talent_id": Talent,
+        "reserve_cadre_id": ReserveCadre,
+    }
+    from zhenxing.grids.models import Grid
+    from zhenxing.regions.models import Household
+
+    models["grid_id"] = Grid
+    models["household_id"] = Household
     try:
         from zhenxing.core.models import Job
     except ImportError:  # the jobs model arrives with the roster imports

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "zhenxing.accounts",
     "zhenxing.orders",
     "zhenxing.ledgers",
+    "zhenxing.grids",
     "zhenxing.web",
     "zhenxing.demo",
 ]
@@ -225,6 +226,11 @@ ORDERS_INTAKE_PER_IP_PER_HOUR = envint("ORDERS_INTAKE_PER_IP_PER_HOUR", 20)
 ORDERS_INTAKE_PER_PHONE_PER_DAY = envint("ORDERS_INTAKE_PER_PHONE_PER_DAY", 5)
 ORDERS_PHOTO_MAX_BYTES = envint("ORDERS_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
 ORDERS_PHOTO_MAX_COUNT = envint("ORDERS_PHOTO_MAX_COUNT", 3)
+# Ledgers: days after recording that a 三色账 entry goes up on the village's public board; the
+# base points every member starts a year with, and the balance under which a member is followed up.
+LEDGERS_BOOK_PUBLISH_DELAY_DAYS = envint("LEDGERS_BOOK_PUBLISH_DELAY_DAYS", 3)
+LEDGERS_POINTS_BASE = envint("LEDGERS_POINTS_BASE", 100)
+LEDGERS_POINTS_THRESHOLD = envint("LEDGERS_POINTS_THRESHOLD", 60)
 # How often the scheduler inside `zhenxing serve` runs the periodic sweep (seconds; 0 turns it off).
 SCHEDULER_INTERVAL = envint("SCHEDULER_INTERVAL", 300)
 PERIODIC_JOBS = ["zhenxing.orders.services.orders_sweep"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from zhenxing.api import auth, ledgers, orders, regions, rosters
+from zhenxing.api import auth, grids, ledgers, orders, regions, rosters
 
 api = NinjaAPI(
     title="振兴 Zhenxing API",
@@ -20,3 +20,4 @@ api.add_router("/rosters", rosters.router)
 api.add_router("/jobs", rosters.jobs_router)
 api.add_router("/orders", orders.router)
 api.add_router("/ledgers", ledgers.router)
+api.add_router("/grids", grids.router)

@@ -24,7 +24,11 @@ from stdnum.cn import ric
 
 from zhenxing.accounts import services as account_services
 from zhenxing.accounts.models import PersonalDataView, Role, User
+from zhenxing.demo.grids import build_grids
+from zhenxing.demo.ledgers_people import build_ledgers_people, delete_ledgers_people
+from zhenxing.demo.ledgers_village import build_ledgers_village, delete_ledgers_village
 from zhenxing.demo.orders import build_orders
+from zhenxing.grids.models import Grid, GridCover, GridSettings, Pairing, Visit, VisitRequest
 from zhenxing.orders.models import (
     Meeting,
     MeetingItem,
@@ -253,8 +257,16 @@ def reset_demo() -> None:
         transaction.on_commit(lambda: _delete_files(photos))
         # A Party member's account points at a resident: unlinked before the residents go.
         User.objects.filter(person__isnull=False).update(person=None)
+        delete_ledgers_village()  # first: meetings point at ledger photos and members
+        delete_ledgers_people()
         # Leaves first, so each table is emptied by one plain DELETE (no per-row collecting).
         for model in (
+            VisitRequest,
+            Visit,
+            Pairing,
+            GridCover,
+            Grid,
+            GridSettings,
             Notice,
             MeetingItem,
             Meeting,
@@ -366,6 +378,17 @@ class _Builder:
             demo_village=village,
             demo_member=PartyMember.objects.get(person=self.demo_member),
         )
+        grids = build_grids(
+            county=county,
+            township_a=Region.objects.get(level=Level.TOWNSHIP, name=TOWNSHIP_A),
+            today=self.today,
+        )
+        ledgers_people = build_ledgers_people(
+            county=county, today=self.today, accounts=accounts, demo_village=village, seed=SEED
+        )
+        ledgers_village = build_ledgers_village(
+            county=county, today=self.today, accounts=accounts, demo_village=village, seed=SEED
+        )
         return BuildResult(
             county=county,
             counts={
@@ -375,6 +398,9 @@ class _Builder:
                 "members": len(self.members),
                 "posts": len(self.posts),
                 **orders,
+                **ledgers_people,
+                **ledgers_village,
+                **grids,
             },
         )
 

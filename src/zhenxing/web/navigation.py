@@ -33,6 +33,13 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("全部工单"), "orders_list", ALL_ROLES),
     NavItem(_("提醒"), "notices", ALL_ROLES, badge="notices"),
     NavItem(_("花名册导入导出"), "rosters", ADMIN_ROLES),
+    NavItem(_("村级台账"), "ledgers", ALL_ROLES),
+    NavItem(
+        _("网格联户"),
+        "grids_home",
+        frozenset({"county_admin", "township_admin", "district_leader", "village_secretary"}),
+    ),
+    NavItem(_("走访"), "grids_visit_new", frozenset({"grid_member", "village_secretary"})),
     NavItem(
         _("民情碰头会"),
         "meetings",

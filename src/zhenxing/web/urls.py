@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from zhenxing.web import roster_views, views
+from zhenxing.web.ledgers import books as ledger_books
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,4 +39,12 @@ urlpatterns = [
     path("", include("zhenxing.web.service_urls")),
     path("", include("zhenxing.web.public_urls")),
     path("ledgers/", include("zhenxing.web.ledgers.urls")),
+    # The village's public 三色账 board: no login, like the villager pages under /s/.
+    path("s/<int:village_id>/board/", ledger_books.public_board, name="ledgers_board"),
+    path(
+        "s/<int:village_id>/board/photos/<int:photo_id>/",
+        ledger_books.public_board_photo,
+        name="ledgers_board_photo",
+    ),
+    path("grids/", include("zhenxing.web.grids.urls")),
 ]

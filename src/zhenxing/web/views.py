@@ -13,6 +13,7 @@ from zhenxing.accounts.scoping import Scope, get_visible_or_404, home_region
 from zhenxing.regions import selectors
 from zhenxing.regions.models import Region
 from zhenxing.web import service_views
+from zhenxing.web.grids import figures as grid_figures
 
 PAGE_SIZE = 50
 
@@ -49,6 +50,7 @@ def region_detail(request: HttpRequest, region_id: int) -> HttpResponse:
     context["children"] = selectors.children_with_counts(region)
     context["structure"] = selectors.cadre_structure(region)
     context["service"] = service_views.figures_context(request, region, context["children"])
+    context["grids"] = grid_figures.figures_context(region)
     return render(request, "web/region.html", context)
 
 

@@ -1,0 +1,132 @@
+"""What the API twins of ledgers 1–3 share: refusals answered one way, the period and village
+filter, the history of an entry, the metrics table, and Excel downloads.
+
+- 422 ``{"detail": [{"field": ..., "message": ...}]}``: the service refused the input (Chinese).
+- 403 ``{"detail": message}``: the caller's role may only read ledgers.
+- 404: anything outside the caller's scope, exactly like something that does not exist.
+- 409 ``{"detail": message}``: someone corrected the entry first.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as Unprocessable
+
+from zhenxing.accounts.scoping import Scope, get_visible_or_404
+from zhenxing.api.orders import ERRORS, field_errors, invalid
+from zhenxing.core.periods import Period
+from zhenxing.ledgers.exports import XLSX_CONTENT_TYPE
+from zhenxing.ledgers.selectors.common import villages_under
+from zhenxing.ledgers.services.base import AlreadyCorrected
+from zhenxing.regions.models import Region
+
+__all__ = ["ERRORS", "invalid"]
+
+
+@contextmanager
+def refusals(**rename: str) -> Iterator[None]:
+    try:
+        yield
+    except ValidationError as exc:
+        raise Unprocessable(field_errors(exc, rename)) from exc
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or _("您不能执行此操作")) from exc
+    except AlreadyCorrected as exc:
+        raise HttpError(409, str(exc)) from exc
+
+
+def scope_of(request: HttpRequest) -> Scope:
+    return request.scope  # type: ignore[attr-defined, no-any-return]
+
+
+class LedgerFilter(Schema):
+    period: str | None = Field(None, description="期间：2026、2026H1、2026Q2、2026-04；默认今年")
+    village_id: int | None = Field(None, description="只看该村（社区）或该区域以下")
+
+
+def period_of(text: str | None) -> Period:
+    try:
+        return Period.parse(text) if text else Period.year(timezone.localdate().year)
+    except ValueError as exc:
+        raise invalid("period", str(exc)) from None
+
+
+def region_of(request: HttpRequest, region_id: int | None) -> Region | None:
+    if region_id is None:
+        return None
+    return get_visible_or_404(Region, scope_of(request), pk=region_id)
+
+
+def village_of(request: HttpRequest, village_id: int | None, field: str = "village_id") -> Region:
+    if village_id is None:
+        raise invalid(field, _("请选择村（社区）"))
+    village = get_visible_or_404(Region, scope_of(request), pk=village_id)
+    if not village.is_village:
+        raise invalid(field, _("请选择村（社区）"))
+    return village
+
+
+class VersionOut(Schema):
+    id: int
+    supersedes_id: int | None
+    recorded_by: str
+    recorded_at: dt.datetime
+    reason: str
+    voided: bool
+
+
+def version_of(entry: Any) -> dict[str, Any]:
+    user = entry.recorded_by
+    return {
+        "id": entry.pk,
+        "supersedes_id": entry.supersedes_id,
+        "recorded_by": user.get_full_name() or user.username,
+        "recorded_at": entry.recorded_at,
+        "reason": entry.reason,
+        "voided": entry.voided,
+    }
+
+
+class CorrectionIn(Schema):
+    reason: str = Field(description="更正原因（必填）")
+
+
+class MetricOut(Schema):
+    village_id: int
+    village_name: str
+    values: dict[str, float | int | None]
+
+
+def metrics_table(
+    villages: QuerySet[Region], period: Period, metrics: dict[str, Callable[..., dict[int, Any]]]
+) -> list[dict[str, Any]]:
+    """One row per village: every metric's value (None where the village has no rows)."""
+    results = {name: fn(villages, period) for name, fn in metrics.items()}
+    return [
+        {
+            "village_id": pk,
+            "village_name": name,
+            "values": {metric: values.get(pk) for metric, values in results.items()},
+        }
+        for pk, name in villages.order_by("path").values_list("pk", "name")
+    ]
+
+
+def villages_for(request: HttpRequest, region_id: int | None) -> QuerySet[Region]:
+    return villages_under(scope_of(request), region_of(request, region_id))
+
+
+def xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response

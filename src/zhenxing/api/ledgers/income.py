@@ -1,0 +1,276 @@
+"""/api/v1/ledgers/income: collective income (see the page ``web.ledgers.income``); the same
+services and selectors. Amounts are yuan (strings or numbers with two decimals); tiers in 万元."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from zhenxing.accounts.scoping import get_visible_or_404, home_region
+from zhenxing.api.ledgers.common import (
+    ERRORS,
+    CorrectionIn,
+    VersionOut,
+    invalid,
+    refusals,
+    region_of,
+    scope_of,
+    version_of,
+    village_of,
+    villages_for,
+    xlsx,
+)
+from zhenxing.ledgers.exports import export_bytes, export_filename
+from zhenxing.ledgers.models.income import IncomeEntry, IncomeSource
+from zhenxing.ledgers.selectors import income as selectors
+from zhenxing.ledgers.selectors.common import history
+from zhenxing.ledgers.services import income as services
+
+router = Router(tags=["ledgers"])
+
+
+class IncomeFilter(Schema):
+    year: int | None = Field(None, description="年度，默认上一年")
+    village_id: int | None = Field(None, description="只看该村（社区）或该区域以下")
+    source_id: int | None = None
+
+
+def _year(year: int | None) -> int:
+    return year or timezone.localdate().year - 1
+
+
+class IncomeEntryOut(Schema):
+    id: int
+    village_id: int
+    village_name: str
+    year: int
+    source_id: int
+    source_name: str
+    amount: Decimal = Field(description="金额（元）")
+    note: str
+    voided: bool
+    supersedes_id: int | None
+    recorded_by: str
+    recorded_at: dt.datetime
+    reason: str
+
+    @staticmethod
+    def resolve_village_name(obj: IncomeEntry) -> str:
+        return obj.village.name
+
+    @staticmethod
+    def resolve_source_name(obj: IncomeEntry) -> str:
+        return obj.source.name
+
+    @staticmethod
+    def resolve_recorded_by(obj: IncomeEntry) -> str:
+        return obj.recorded_by.get_full_name() or obj.recorded_by.username
+
+
+class IncomeEntryDetailOut(IncomeEntryOut):
+    history: list[VersionOut]
+
+    @staticmethod
+    def resolve_history(obj: IncomeEntry) -> list[dict[str, Any]]:
+        return [version_of(e) for e in history(obj)]
+
+
+class IncomeIn(Schema):
+    village_id: int
+    year: int
+    source_id: int
+    amount: Decimal = Field(description="金额（元），不能为负数")
+    note: str = ""
+
+
+class IncomeCorrectionIn(CorrectionIn):
+    year: int | None = None
+    source_id: int | None = None
+    amount: Decimal | None = None
+    note: str | None = None
+
+
+class VillageIncomeOut(Schema):
+    village_id: int
+    village_name: str
+    collective_income: Decimal = Field(description="经营性收入合计（元）")
+    income_tier: str | None = Field(description="档次名称")
+    income_tier_min_wan: Decimal | None = Field(description="档次下限（万元）")
+
+
+class TierCountOut(Schema):
+    tier: str
+    min_wan: Decimal
+    villages: int = Field(description="该档村数")
+    at_least: int = Field(description="达到该档下限及以上的村数")
+
+
+class TownshipTiersOut(Schema):
+    township_id: int
+    township_name: str
+    villages: int
+    total: Decimal = Field(description="合计（元）")
+    tiers: list[TierCountOut]
+
+
+def _entry(request: HttpRequest, income_entry_id: int) -> IncomeEntry:
+    qs = IncomeEntry.objects.select_related("village", "source", "recorded_by")
+    return get_visible_or_404(qs, scope_of(request), pk=income_entry_id)
+
+
+def _detail(entry: IncomeEntry) -> IncomeEntry:
+    return entry
+
+
+def _source(source_id: int | None) -> IncomeSource:
+    source = IncomeSource.objects.filter(pk=source_id).first() if source_id else None
+    if source is None:
+        raise invalid("source_id", _("请选择收入来源"))
+    return source
+
+
+@router.get("/income", response=list[IncomeEntryOut], summary="村集体经济：收入明细（当前）")
+@paginate
+def income_list(request: HttpRequest, filters: Query[IncomeFilter]) -> QuerySet[IncomeEntry]:
+    return selectors.income_entries(
+        scope_of(request),
+        year=_year(filters.year),
+        village=region_of(request, filters.village_id),
+        source_id=filters.source_id,
+    )
+
+
+@router.get(
+    "/income/metrics",
+    response=list[VillageIncomeOut],
+    summary="村集体经济指标（每村）：collective_income、income_tier",
+)
+def income_metrics(request: HttpRequest, filters: Query[IncomeFilter]) -> list[dict]:
+    villages = villages_for(request, filters.village_id).order_by("path")
+    year = _year(filters.year)
+    totals = selectors.collective_income(villages, year)
+    bands = selectors.tiers()
+    return [
+        {
+            "village_id": pk,
+            "village_name": name,
+            "collective_income": totals[pk],
+            "income_tier": (tier := selectors.tier_for(totals[pk], bands)) and tier.name,
+            "income_tier_min_wan": tier.min_wan if tier else None,
+        }
+        for pk, name in villages.values_list("pk", "name")
+    ]
+
+
+@router.get(
+    "/income/tiers", response=list[TownshipTiersOut], summary="村集体经济分档统计（每乡镇）"
+)
+def income_tiers(request: HttpRequest, filters: Query[IncomeFilter]) -> list[dict]:
+    scope = scope_of(request)
+    region = region_of(request, filters.village_id) or home_region(scope)
+    bands, townships = selectors.tier_counts(scope, _year(filters.year), region)
+    return [
+        {
+            "township_id": t.township.pk,
+            "township_name": t.township.name,
+            "villages": t.villages,
+            "total": t.total,
+            "tiers": [
+                {
+                    "tier": b.name,
+                    "min_wan": b.min_wan,
+                    "villages": t.bands.get(b.pk, 0),
+                    "at_least": t.at_least.get(b.pk, 0),
+                }
+                for b in bands
+            ],
+        }
+        for t in townships
+    ]
+
+
+@router.get("/income/export", summary="村集体经济导出 Excel")
+def income_export(request: HttpRequest, filters: Query[IncomeFilter]) -> HttpResponse:
+
+    year = _year(filters.year)
+    sheets, where = selectors.export_sheets(
+        scope_of(request), year, region_of(request, filters.village_id)
+    )
+    return xlsx(export_bytes(*sheets), export_filename(where, _("集体经济"), str(year)))
+
+
+@router.post(
+    "/income", response={201: IncomeEntryDetailOut, **ERRORS}, summary="村集体经济：登记收入"
+)
+def income_add(request: HttpRequest, payload: IncomeIn) -> Status:
+    village = village_of(request, payload.village_id)
+    with refusals(village="village_id", source="source_id"):
+        entry = services.income_record(
+            scope=scope_of(request),
+            village=village,
+            year=payload.year,
+            source=_source(payload.source_id),
+            amount=payload.amount,
+            note=payload.note,
+            actor=request.auth,  # type: ignore[attr-defined]
+        )
+    return Status(201, _detail(_entry(request, entry.pk)))
+
+
+@router.get(
+    "/income/{int:income_entry_id}",
+    response=IncomeEntryDetailOut,
+    summary="村集体经济：一条记录及其历史",
+)
+def income_detail(request: HttpRequest, income_entry_id: int) -> Any:
+    return _detail(_entry(request, income_entry_id))
+
+
+@router.post(
+    "/income/{int:income_entry_id}/correct",
+    response={201: IncomeEntryDetailOut, **ERRORS},
+    summary="村集体经济：更正（新增一条更正记录）",
+)
+def income_correct(
+    request: HttpRequest, income_entry_id: int, payload: IncomeCorrectionIn
+) -> Status:
+    entry = _entry(request, income_entry_id)
+    fields = payload.model_fields_set
+    changes: dict[str, Any] = {
+        n: getattr(payload, n) for n in ("year", "amount", "note") if n in fields
+    }
+    if "source_id" in fields:
+        changes["source"] = _source(payload.source_id)
+    with refusals(source="source_id"):
+        new = services.income_correct(
+            scope=scope_of(request),
+            entry=entry,
+            actor=request.auth,  # type: ignore[attr-defined]
+            reason=payload.reason,
+            **changes,
+        )
+    return Status(201, _detail(_entry(request, new.pk)))
+
+
+@router.post(
+    "/income/{int:income_entry_id}/void",
+    response={201: IncomeEntryDetailOut, **ERRORS},
+    summary="村集体经济：作废",
+)
+def income_void(request: HttpRequest, income_entry_id: int, payload: CorrectionIn) -> Status:
+    entry = _entry(request, income_entry_id)
+    with refusals():
+        new = services.income_correct(
+            scope=scope_of(request),
+            entry=entry,
+            actor=request.auth,  # type: ignore[attr-defined]
+            reason=payload.reason,
+            voided=True,
+        )
+    return Status(201, _detail(_entry(request, new.pk)))

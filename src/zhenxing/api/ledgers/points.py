@@ -1,0 +1,356 @@
+"""/api/v1/ledgers/points and /pledges: member points and pledges (see ``web.ledgers.points``)."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from zhenxing.accounts.scoping import get_visible_or_404, visible
+from zhenxing.api.ledgers.common import (
+    ERRORS,
+    CorrectionIn,
+    LedgerFilter,
+    MetricOut,
+    VersionOut,
+    invalid,
+    metrics_table,
+    period_of,
+    refusals,
+    region_of,
+    scope_of,
+    version_of,
+    village_of,
+    villages_for,
+    xlsx,
+)
+from zhenxing.ledgers.exports import export_bytes, export_filename
+from zhenxing.ledgers.models.points import Pledge, PledgeStatus, PointsEntry, PointsRule
+from zhenxing.ledgers.selectors import points as selectors
+from zhenxing.ledgers.selectors.common import history
+from zhenxing.ledgers.services import points as services
+from zhenxing.regions.models import PartyMember
+
+router = Router(tags=["ledgers"])
+
+METRICS = {
+    "member_points_mean": selectors.member_points_mean,
+    "members_below_threshold": selectors.members_below_threshold,
+    "pledges_fulfilled_rate": selectors.pledges_fulfilled_rate,
+}
+
+
+class RuleOut(Schema):
+    id: int
+    name: str
+    points: int
+    cap: int
+    cap_period: str
+    evidence_required: bool
+    active: bool
+
+
+class PointsOut(Schema):
+    id: int
+    village_id: int
+    member_id: int
+    member_name: str
+    rule_id: int
+    rule_name: str
+    occurred_on: dt.date
+    points: int
+    note: str
+    evidence: str
+    voided: bool
+    supersedes_id: int | None
+
+    @staticmethod
+    def resolve_member_name(obj: PointsEntry) -> str:
+        return obj.member.person.name
+
+    @staticmethod
+    def resolve_rule_name(obj: PointsEntry) -> str:
+        return obj.rule.name
+
+
+class PointsDetailOut(PointsOut):
+    history: list[VersionOut]
+
+
+class PointsIn(Schema):
+    village_id: int
+    member_id: int
+    rule_id: int
+    occurred_on: dt.date
+    note: str
+    points: int | None = Field(None, description="留空按规则分值")
+    evidence: str = ""
+
+
+class PointsCorrectionIn(CorrectionIn):
+    member_id: int | None = None
+    rule_id: int | None = None
+    occurred_on: dt.date | None = None
+    points: int | None = None
+    note: str | None = None
+    evidence: str | None = None
+
+
+class BalanceOut(Schema):
+    member_id: int
+    member_name: str
+    village_id: int
+    points: int
+    balance: int
+
+    @staticmethod
+    def resolve_member_id(obj: PartyMember) -> int:
+        return obj.pk
+
+    @staticmethod
+    def resolve_member_name(obj: PartyMember) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_village_id(obj: PartyMember) -> int:
+        return obj.organization.region_id
+
+
+class PledgeOut(Schema):
+    id: int
+    village_id: int
+    member_id: int
+    member_name: str
+    text: str
+    made_on: dt.date
+    due_on: dt.date
+    status: str
+    closed_on: dt.date | None
+    evidence: str
+    voided: bool
+    supersedes_id: int | None
+
+    @staticmethod
+    def resolve_member_name(obj: Pledge) -> str:
+        return obj.member.person.name
+
+
+class PledgeDetailOut(PledgeOut):
+    history: list[VersionOut]
+
+
+class PledgeIn(Schema):
+    village_id: int
+    member_id: int
+    text: str
+    made_on: dt.date
+    due_on: dt.date
+
+
+class PledgeCloseIn(Schema):
+    fulfilled: bool
+    closed_on: dt.date
+    evidence: str = ""
+
+
+class PledgeFilter(LedgerFilter):
+    status: PledgeStatus | None = None
+
+
+class BalanceFilter(LedgerFilter):
+    below_threshold: bool = False
+
+
+def _member(request: HttpRequest, member_id: int | None) -> PartyMember | None:
+    if member_id is None:
+        return None
+    member = (
+        visible(PartyMember.objects.select_related("person", "organization"), scope_of(request))
+        .filter(pk=member_id)
+        .first()
+    )
+    if member is None:
+        raise invalid("member_id", _("党员不存在或不在您的管辖范围内"))
+    return member
+
+
+def _rule(rule_id: int | None) -> PointsRule | None:
+    if rule_id is None:
+        return None
+    rule = PointsRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        raise invalid("rule_id", _("积分项目不存在"))
+    return rule
+
+
+def _entry(request: HttpRequest, points_entry_id: int) -> PointsEntry:
+    qs = PointsEntry.objects.select_related(*selectors.RELATED)
+    return get_visible_or_404(qs, scope_of(request), pk=points_entry_id)
+
+
+def _pledge(request: HttpRequest, pledge_id: int) -> Pledge:
+    qs = Pledge.objects.select_related("village", "member__person", "recorded_by")
+    return get_visible_or_404(qs, scope_of(request), pk=pledge_id)
+
+
+def _detail(entry: Any, schema: type[Schema]) -> Any:
+    entry.history = [version_of(e) for e in history(entry)]  # type: ignore[attr-defined]
+    return entry
+
+
+RENAME = {"member": "member_id", "rule": "rule_id"}
+
+
+@router.get("/points/rules", response=list[RuleOut], summary="积分规则")
+def rule_list(request: HttpRequest) -> QuerySet[PointsRule]:
+    return selectors.rules(active_only=False)
+
+
+@router.get("/points", response=list[PointsOut], summary="党员积分：当前记录")
+@paginate
+def points_list(request: HttpRequest, filters: Query[LedgerFilter]) -> QuerySet[PointsEntry]:
+    return selectors.points_entries(
+        scope_of(request),
+        region=region_of(request, filters.village_id),
+        period=period_of(filters.period),
+    )
+
+
+@router.get("/points/balances", response=list[BalanceOut], summary="党员积分余额与排名")
+@paginate
+def balance_list(request: HttpRequest, filters: Query[BalanceFilter]) -> QuerySet[PartyMember]:
+    villages = villages_for(request, filters.village_id)
+    period = period_of(filters.period)
+    if filters.below_threshold:
+        return selectors.below_threshold(villages, period)
+    return selectors.balances(villages, period)
+
+
+@router.get("/points/metrics", response=list[MetricOut], summary="党员积分与承诺指标（每村）")
+def points_metrics(request: HttpRequest, filters: Query[LedgerFilter]) -> list[dict]:
+    return metrics_table(
+        villages_for(request, filters.village_id), period_of(filters.period), METRICS
+    )
+
+
+@router.get("/points/export", summary="党员积分、排名与承诺导出 Excel")
+def points_export(request: HttpRequest, filters: Query[LedgerFilter]) -> HttpResponse:
+    region = region_of(request, filters.village_id)
+    period = period_of(filters.period)
+    where = region.name if region else _("辖区")
+    sheets = selectors.points_sheets(scope_of(request), region=region, period=period, where=where)
+    return xlsx(export_bytes(*sheets), export_filename(where, _("党员积分"), period.key))
+
+
+@router.post("/points", response={201: PointsDetailOut, **ERRORS}, summary="党员积分：记分")
+def points_add(request: HttpRequest, payload: PointsIn) -> Status:
+    village = village_of(request, payload.village_id)
+    with refusals(**RENAME):
+        entry = services.points_entry_add(
+            scope=scope_of(request),
+            village=village,
+            member=_member(request, payload.member_id),
+            rule=_rule(payload.rule_id),
+            occurred_on=payload.occurred_on,
+            points=payload.points,
+            note=payload.note,
+            evidence=payload.evidence,
+            actor=request.auth,  # type: ignore[attr-defined]
+        )
+    return Status(201, _detail(_entry(request, entry.pk), PointsOut))
+
+
+@router.get(
+    "/points/{points_entry_id}", response=PointsDetailOut, summary="党员积分：一条记录及其历史"
+)
+def points_detail(request: HttpRequest, points_entry_id: int) -> dict:
+    return _detail(_entry(request, points_entry_id), PointsOut)
+
+
+@router.post(
+    "/points/{points_entry_id}/correct",
+    response={201: PointsDetailOut, **ERRORS},
+    summary="党员积分：更正",
+)
+def points_correct(
+    request: HttpRequest, points_entry_id: int, payload: PointsCorrectionIn
+) -> Status:
+    entry = _entry(request, points_entry_id)
+    changes = payload.dict(exclude_unset=True, exclude={"reason", "member_id", "rule_id"})
+    if "member_id" in payload.model_fields_set:
+        changes["member"] = _member(request, payload.member_id)
+    if "rule_id" in payload.model_fields_set:
+        changes["rule"] = _rule(payload.rule_id)
+    with refusals(**RENAME):
+        new = services.points_entry_correct(
+            entry=entry,
+            reason=payload.reason,
+            actor=request.auth,
+            **changes,  # type: ignore[attr-defined]
+        )
+    return Status(201, _detail(_entry(request, new.pk), PointsOut))
+
+
+@router.post(
+    "/points/{points_entry_id}/void",
+    response={201: PointsDetailOut, **ERRORS},
+    summary="党员积分：作废",
+)
+def points_void(request: HttpRequest, points_entry_id: int, payload: CorrectionIn) -> Status:
+    entry = _entry(request, points_entry_id)
+    with refusals():
+        new = services.points_entry_void(entry=entry, reason=payload.reason, actor=request.auth)  # type: ignore[attr-defined]
+    return Status(201, _detail(_entry(request, new.pk), PointsOut))
+
+
+@router.get("/pledges", response=list[PledgeOut], summary="党员承诺：当前记录")
+@paginate
+def pledge_list(request: HttpRequest, filters: Query[PledgeFilter]) -> QuerySet[Pledge]:
+    return selectors.pledges(
+        scope_of(request),
+        region=region_of(request, filters.village_id),
+        period=period_of(filters.period),
+        status=filters.status or "",
+    )
+
+
+@router.post("/pledges", response={201: PledgeDetailOut, **ERRORS}, summary="党员承诺：登记")
+def pledge_add(request: HttpRequest, payload: PledgeIn) -> Status:
+    village = village_of(request, payload.village_id)
+    with refusals(**RENAME):
+        pledge = services.pledge_add(
+            scope=scope_of(request),
+            village=village,
+            member=_member(request, payload.member_id),
+            text=payload.text,
+            made_on=payload.made_on,
+            due_on=payload.due_on,
+            actor=request.auth,  # type: ignore[attr-defined]
+        )
+    return Status(201, _detail(_pledge(request, pledge.pk), PledgeOut))
+
+
+@router.get("/pledges/{pledge_id}", response=PledgeDetailOut, summary="党员承诺：一条记录及其历史")
+def pledge_detail(request: HttpRequest, pledge_id: int) -> dict:
+    return _detail(_pledge(request, pledge_id), PledgeOut)
+
+
+@router.post(
+    "/pledges/{pledge_id}/close",
+    response={201: PledgeDetailOut, **ERRORS},
+    summary="党员承诺：践诺评定",
+)
+def pledge_close(request: HttpRequest, pledge_id: int, payload: PledgeCloseIn) -> Status:
+    pledge = _pledge(request, pledge_id)
+    with refusals():
+        new = services.pledge_close(
+            pledge=pledge,
+            fulfilled=payload.fulfilled,
+            closed_on=payload.closed_on,
+            evidence=payload.evidence,
+            actor=request.auth,  # type: ignore[attr-defined]
+        )
+    return Status(201, _detail(_pledge(request, new.pk), PledgeOut))

@@ -1,0 +1,380 @@
+"""/api/v1/ledgers/talent and /reserve-cadres: the talent pool and reserve cadres (see the page
+``web.ledgers.talent``); the same services and selectors. People are Resident ids."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from zhenxing.accounts.scoping import get_visible_or_404, home_region
+from zhenxing.api.ledgers.common import (
+    ERRORS,
+    CorrectionIn,
+    LedgerFilter,
+    MetricOut,
+    VersionOut,
+    invalid,
+    metrics_table,
+    period_of,
+    refusals,
+    region_of,
+    scope_of,
+    version_of,
+    village_of,
+    villages_for,
+    xlsx,
+)
+from zhenxing.ledgers.exports import export_bytes, export_filename
+from zhenxing.ledgers.models.talent import ReserveCadre, Talent, TalentCategory
+from zhenxing.ledgers.selectors import talent as selectors
+from zhenxing.ledgers.selectors.common import history
+from zhenxing.ledgers.services import talent as services
+from zhenxing.regions.models import Resident
+
+router = Router(tags=["ledgers"])
+
+METRICS = {"talent_count": selectors.talent_count, "reserve_cadres": selectors.reserve_cadres}
+
+
+class TalentOut(Schema):
+    id: int
+    village_id: int
+    village_name: str
+    person_id: int
+    person_name: str
+    category_id: int
+    category_name: str
+    since: dt.date
+    strengths: str
+    voided: bool
+    supersedes_id: int | None
+    recorded_by: str
+    recorded_at: dt.datetime
+    reason: str
+
+    @staticmethod
+    def resolve_village_name(obj: Talent) -> str:
+        return obj.village.name
+
+    @staticmethod
+    def resolve_person_name(obj: Talent) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_category_name(obj: Talent) -> str:
+        return obj.category.name
+
+    @staticmethod
+    def resolve_recorded_by(obj: Talent) -> str:
+        return obj.recorded_by.get_full_name() or obj.recorded_by.username
+
+
+class TalentDetailOut(TalentOut):
+    history: list[VersionOut]
+
+    @staticmethod
+    def resolve_history(obj: Talent) -> list[dict[str, Any]]:
+        return [version_of(e) for e in history(obj)]
+
+
+class ReserveOut(Schema):
+    id: int
+    village_id: int
+    village_name: str
+    person_id: int
+    person_name: str
+    mentor_id: int
+    mentor_name: str
+    assignment: str
+    since: dt.date
+    voided: bool
+    supersedes_id: int | None
+    recorded_by: str
+    recorded_at: dt.datetime
+    reason: str
+
+    @staticmethod
+    def resolve_village_name(obj: ReserveCadre) -> str:
+        return obj.village.name
+
+    @staticmethod
+    def resolve_person_name(obj: ReserveCadre) -> str:
+        return obj.person.name
+
+    @staticmethod
+    def resolve_mentor_name(obj: ReserveCadre) -> str:
+        return obj.mentor.name
+
+    @staticmethod
+    def resolve_recorded_by(obj: ReserveCadre) -> str:
+        return obj.recorded_by.get_full_name() or obj.recorded_by.username
+
+
+class ReserveDetailOut(ReserveOut):
+    history: list[VersionOut]
+
+    @staticmethod
+    def resolve_history(obj: ReserveCadre) -> list[dict[str, Any]]:
+        return [version_of(e) for e in history(obj)]
+
+
+class TalentFilter(Schema):
+    village_id: int | None = Field(None, description="只看该村（社区）或该区域以下")
+    category_id: int | None = None
+
+
+class TalentIn(Schema):
+    village_id: int
+    person_id: int = Field(description="居民 id（本村户籍）")
+    category_id: int
+    since: dt.date
+    strengths: str = ""
+
+
+class TalentCorrectionIn(CorrectionIn):
+    category_id: int | None = None
+    since: dt.date | None = None
+    strengths: str | None = None
+
+
+class ReserveIn(Schema):
+    village_id: int
+    person_id: int
+    mentor_id: int = Field(description="帮带导师（在任干部的居民 id）")
+    since: dt.date
+    assignment: str = ""
+
+
+class ReserveCorrectionIn(CorrectionIn):
+    mentor_id: int | None = None
+    since: dt.date | None = None
+    assignment: str | None = None
+
+
+class TownshipCountsOut(Schema):
+    township_id: int
+    township_name: str
+    by_category: dict[str, int] = Field(description="人才类别名称 → 人数")
+    reserve_cadres: int
+
+
+def _person(request: HttpRequest, person_id: int | None, field: str) -> Resident:
+    person = get_visible_or_404(Resident, scope_of(request), pk=person_id) if person_id else None
+    if person is None:
+        raise invalid(field, _("请选择人员"))
+    return person
+
+
+def _category(category_id: int | None) -> TalentCategory:
+    category = TalentCategory.objects.filter(pk=category_id).first() if category_id else None
+    if category is None:
+        raise invalid("category_id", _("请选择人才类别"))
+    return category
+
+
+def _talent(request: HttpRequest, talent_id: int) -> Talent:
+    qs = Talent.objects.select_related("village", "person", "category", "recorded_by")
+    return get_visible_or_404(qs, scope_of(request), pk=talent_id)
+
+
+def _reserve(request: HttpRequest, reserve_cadre_id: int) -> ReserveCadre:
+    qs = ReserveCadre.objects.select_related("village", "person", "mentor", "recorded_by")
+    return get_visible_or_404(qs, scope_of(request), pk=reserve_cadre_id)
+
+
+def _talent_detail(entry: Talent) -> Talent:
+    return entry
+
+
+def _reserve_detail(entry: ReserveCadre) -> ReserveCadre:
+    return entry
+
+
+@router.get("/talent", response=list[TalentOut], summary="人才库（当前）")
+@paginate
+def talent_list(request: HttpRequest, filters: Query[TalentFilter]) -> QuerySet[Talent]:
+    return selectors.talents(
+        scope_of(request),
+        village=region_of(request, filters.village_id),
+        category_id=filters.category_id,
+    )
+
+
+@router.get(
+    "/talent/metrics",
+    response=list[MetricOut],
+    summary="人才指标（每村）：talent_count、reserve_cadres",
+)
+def talent_metrics(request: HttpRequest, filters: Query[LedgerFilter]) -> list[dict]:
+    return metrics_table(
+        villages_for(request, filters.village_id), period_of(filters.period), METRICS
+    )
+
+
+@router.get("/talent/counts", response=list[TownshipCountsOut], summary="人才和后备干部（每乡镇）")
+def talent_counts(request: HttpRequest, filters: Query[TalentFilter]) -> list[dict]:
+    scope = scope_of(request)
+    region = region_of(request, filters.village_id) or home_region(scope)
+    categories, townships = selectors.counts_by_township(scope, region)
+    return [
+        {
+            "township_id": t.township.pk,
+            "township_name": t.township.name,
+            "by_category": {c.name: t.by_category.get(c.pk, 0) for c in categories},
+            "reserve_cadres": t.reserve,
+        }
+        for t in townships
+    ]
+
+
+@router.get("/talent/export", summary="人才库和后备干部导出 Excel")
+def talent_export(request: HttpRequest, filters: Query[TalentFilter]) -> HttpResponse:
+
+    sheets, where = selectors.export_sheets(
+        scope_of(request), region_of(request, filters.village_id)
+    )
+    name = export_filename(where, _("人才库"), f"{timezone.localdate():%Y}")
+    return xlsx(export_bytes(*sheets), name)
+
+
+@router.post("/talent", response={201: TalentDetailOut, **ERRORS}, summary="人才入库")
+def talent_add(request: HttpRequest, payload: TalentIn) -> Status:
+    village = village_of(request, payload.village_id)
+    with refusals(village="village_id", person="person_id", category="category_id"):
+        entry = services.talent_record(
+            scope=scope_of(request),
+            village=village,
+            person=_person(request, payload.person_id, "person_id"),
+            category=_category(payload.category_id),
+            since=payload.since,
+            strengths=payload.strengths,
+            actor=request.auth,  # type: ignore[attr-defined]
+        )
+    return Status(201, _talent_detail(_talent(request, entry.pk)))
+
+
+@router.get("/talent/{int:talent_id}", response=TalentDetailOut, summary="人才库：一条记录及其历史")
+def talent_detail(request: HttpRequest, talent_id: int) -> Any:
+    return _talent_detail(_talent(request, talent_id))
+
+
+@router.post(
+    "/talent/{int:talent_id}/correct",
+    response={201: TalentDetailOut, **ERRORS},
+    summary="人才库：更正",
+)
+def talent_correct(request: HttpRequest, talent_id: int, payload: TalentCorrectionIn) -> Status:
+    entry = _talent(request, talent_id)
+    fields = payload.model_fields_set
+    changes: dict[str, Any] = {
+        n: getattr(payload, n) for n in ("since", "strengths") if n in fields
+    }
+    if "category_id" in fields:
+        changes["category"] = _category(payload.category_id)
+    with refusals(category="category_id"):
+        new = services.talent_correct(
+            scope=scope_of(request),
+            talent=entry,
+            actor=request.auth,  # type: ignore[attr-defined]
+            reason=payload.reason,
+            **changes,
+        )
+    return Status(201, _talent_detail(_talent(request, new.pk)))
+
+
+@router.post(
+    "/talent/{int:talent_id}/void",
+    response={201: TalentDetailOut, **ERRORS},
+    summary="人才库：移出",
+)
+def talent_void(request: HttpRequest, talent_id: int, payload: CorrectionIn) -> Status:
+    entry = _talent(request, talent_id)
+    with refusals():
+        new = services.talent_correct(
+            scope=scope_of(request),
+            talent=entry,
+            actor=request.auth,  # type: ignore[attr-defined]
+            reason=payload.reason,
+            voided=True,
+        )
+    return Status(201, _talent_detail(_talent(request, new.pk)))
+
+
+@router.get("/reserve-cadres", response=list[ReserveOut], summary="后备干部（当前）")
+@paginate
+def reserve_list(request: HttpRequest, filters: Query[TalentFilter]) -> QuerySet[ReserveCadre]:
+    return selectors.reserve_list(scope_of(request), village=region_of(request, filters.village_id))
+
+
+@router.post("/reserve-cadres", response={201: ReserveDetailOut, **ERRORS}, summary="确定后备干部")
+def reserve_add(request: HttpRequest, payload: ReserveIn) -> Status:
+    village = village_of(request, payload.village_id)
+    with refusals(village="village_id", person="person_id", mentor="mentor_id"):
+        entry = services.reserve_cadre_record(
+            scope=scope_of(request),
+            village=village,
+            person=_person(request, payload.person_id, "person_id"),
+            mentor=_person(request, payload.mentor_id, "mentor_id"),
+            since=payload.since,
+            assignment=payload.assignment,
+            actor=request.auth,  # type: ignore[attr-defined]
+        )
+    return Status(201, _reserve_detail(_reserve(request, entry.pk)))
+
+
+@router.get(
+    "/reserve-cadres/{int:reserve_cadre_id}",
+    response=ReserveDetailOut,
+    summary="后备干部：一条记录及其历史",
+)
+def reserve_detail(request: HttpRequest, reserve_cadre_id: int) -> Any:
+    return _reserve_detail(_reserve(request, reserve_cadre_id))
+
+
+@router.post(
+    "/reserve-cadres/{int:reserve_cadre_id}/correct",
+    response={201: ReserveDetailOut, **ERRORS},
+    summary="后备干部：更正",
+)
+def reserve_correct(
+    request: HttpRequest, reserve_cadre_id: int, payload: ReserveCorrectionIn
+) -> Status:
+    entry = _reserve(request, reserve_cadre_id)
+    fields = payload.model_fields_set
+    changes: dict[str, Any] = {
+        n: getattr(payload, n) for n in ("since", "assignment") if n in fields
+    }
+    if "mentor_id" in fields:
+        changes["mentor"] = _person(request, payload.mentor_id, "mentor_id")
+    with refusals(mentor="mentor_id"):
+        new = services.reserve_cadre_correct(
+            scope=scope_of(request),
+            cadre=entry,
+            actor=request.auth,  # type: ignore[attr-defined]
+            reason=payload.reason,
+            **changes,
+        )
+    return Status(201, _reserve_detail(_reserve(request, new.pk)))
+
+
+@router.post(
+    "/reserve-cadres/{int:reserve_cadre_id}/void",
+    response={201: ReserveDetailOut, **ERRORS},
+    summary="后备干部：不再列为后备干部",
+)
+def reserve_void(request: HttpRequest, reserve_cadre_id: int, payload: CorrectionIn) -> Status:
+    entry = _reserve(request, reserve_cadre_id)
+    with refusals():
+        new = services.reserve_cadre_correct(
+            scope=scope_of(request),
+            cadre=entry,
+            actor=request.auth,  # type: ignore[attr-defined]
+            reason=payload.reason,
+            voided=True,
+        )
+    return Status(201, _reserve_detail(_reserve(request, new.pk)))
