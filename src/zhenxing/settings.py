@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "zhenxing.orders",
     "zhenxing.ledgers",
     "zhenxing.grids",
+    "zhenxing.stars",
     "zhenxing.web",
     "zhenxing.demo",
 ]

@@ -28,6 +28,7 @@ from zhenxing.demo.grids import build_grids
 from zhenxing.demo.ledgers_people import build_ledgers_people, delete_ledgers_people
 from zhenxing.demo.ledgers_village import build_ledgers_village, delete_ledgers_village
 from zhenxing.demo.orders import build_orders
+from zhenxing.demo.stars import build_stars, delete_stars
 from zhenxing.grids.models import Grid, GridCover, GridSettings, Pairing, Visit, VisitRequest
 from zhenxing.orders.models import (
     Meeting,
@@ -257,6 +258,7 @@ def reset_demo() -> None:
         transaction.on_commit(lambda: _delete_files(photos))
         # A Party member's account points at a resident: unlinked before the residents go.
         User.objects.filter(person__isnull=False).update(person=None)
+        delete_stars()
         delete_ledgers_village()  # first: meetings point at ledger photos and members
         delete_ledgers_people()
         # Leaves first, so each table is emptied by one plain DELETE (no per-row collecting).
@@ -389,6 +391,8 @@ class _Builder:
         ledgers_village = build_ledgers_village(
             county=county, today=self.today, accounts=accounts, demo_village=village, seed=SEED
         )
+        # Last: the evaluation reads every module's data.
+        stars = build_stars(county=county, admin=User.objects.get(pk=accounts["county"]))
         return BuildResult(
             county=county,
             counts={
@@ -401,6 +405,7 @@ class _Builder:
                 **ledgers_people,
                 **ledgers_village,
                 **grids,
+                **stars,
             },
         )
 

@@ -216,6 +216,8 @@ class Figures:
     solved_township: int = 0
     solved_county: int = 0
     open_overdue: int = 0
+    disputes: int = 0
+    disputes_resolved: int = 0
 
     @staticmethod
     def _pct(part: int, whole: int) -> float | None:
@@ -242,6 +244,11 @@ class Figures:
         return self._pct(self.satisfied, self.rated)
 
     @property
+    def dispute_resolution_rate(self) -> float | None:
+        """矛盾纠纷化解率: disputes received that were resolved."""
+        return self._pct(self.disputes_resolved, self.disputes)
+
+    @property
     def average_workdays(self) -> float | None:
         return round(self.workdays / self.resolved, 1) if self.resolved else None
 
@@ -261,6 +268,7 @@ class Figures:
             "resolution_rate",
             "on_time_rate",
             "satisfaction_rate",
+            "dispute_resolution_rate",
             "average_workdays",
         ):
             data[name] = getattr(self, name)
@@ -284,6 +292,10 @@ AGGREGATES = {
     ),
     "solved_county": Count("pk", filter=Q(resolved_level=Level.COUNTY, resolved_at__isnull=False)),
     "open_overdue": Count("pk", filter=Q(status__in=OPEN, overdue=True)),
+    "disputes": Count("pk", filter=Q(category__is_dispute=True)),
+    "disputes_resolved": Count(
+        "pk", filter=Q(category__is_dispute=True, resolved_at__isnull=False)
+    ),
 }
 
 
@@ -319,6 +331,18 @@ def figures_by_child(region: Region, period: Period) -> dict[str, Figures]:
         .annotate(**AGGREGATES)
     )
     return {row["child"]: _figures(row) for row in rows}
+
+
+def figures_by_village(villages: QuerySet[Region], period: Period) -> dict[int, Figures]:
+    """Figures per village of ``villages`` (any number, one GROUP BY); a village without orders
+    in the period is absent."""
+    rows = (
+        Order.objects.filter(_received_in(period), village__in=villages)
+        .values("village_id")
+        .annotate(**AGGREGATES)
+        .order_by()
+    )
+    return {row["village_id"]: _figures(row) for row in rows}
 
 
 def figures_by_month(region: Region, period: Period) -> list[tuple[dt.date, Figures]]:

@@ -34,6 +34,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("提醒"), "notices", ALL_ROLES, badge="notices"),
     NavItem(_("花名册导入导出"), "rosters", ADMIN_ROLES),
     NavItem(_("村级台账"), "ledgers", ALL_ROLES),
+    NavItem(_("五星支部"), "stars", ALL_ROLES),
     NavItem(
         _("网格联户"),
         "grids_home",

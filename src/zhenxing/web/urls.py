@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("zhenxing.web.order_urls")),
     path("", include("zhenxing.web.service_urls")),
     path("", include("zhenxing.web.public_urls")),
+    path("", include("zhenxing.web.star_urls")),
     path("ledgers/", include("zhenxing.web.ledgers.urls")),
     # The village's public 三色账 board: no login, like the villager pages under /s/.
     path("s/<int:village_id>/board/", ledger_books.public_board, name="ledgers_board"),

@@ -8,7 +8,13 @@ import pytest
 from zhenxing.accounts.scoping import scope_for
 from zhenxing.core.periods import Period
 from zhenxing.orders.models import Rating
-from zhenxing.orders.selectors import figures_by_child, figures_by_month, figures_for, todo_counts
+from zhenxing.orders.selectors import (
+    figures_by_child,
+    figures_by_month,
+    figures_by_village,
+    figures_for,
+    todo_counts,
+)
 from zhenxing.orders.services import (
     REQUESTER_ACTOR,
     order_accept,
@@ -68,6 +74,12 @@ def test_figures_count_what_was_received_answered_resolved_and_rated(
         (dt.date(2026, 11, 1), 6)
     ]
     assert b.level == Level.VILLAGE
+    villages = Region.objects.filter(
+        pk__in=[tree.village_a1.pk, tree.village_a2.pk, tree.village_b1.pk]
+    )
+    by_village = figures_by_village(villages, period)
+    for village in (tree.village_a1, tree.village_a2, tree.village_b1):
+        assert by_village[village.pk] == figures_for(village, period)
 
 
 @pytest.mark.django_db
@@ -84,6 +96,11 @@ def test_figures_by_child_is_one_query_however_many_villages(
     township = Region.objects.get(pk=tree.township_b.pk)
     with django_assert_num_queries(1):
         rows = figures_by_child(township, Period.parse("2026"))
+    assert sum(f.received for f in rows.values()) == villages
+    with django_assert_num_queries(1):
+        rows = figures_by_village(
+            Region.objects.filter(path__startswith=township.path), Period.parse("2026")
+        )
     assert sum(f.received for f in rows.values()) == villages
 
 
