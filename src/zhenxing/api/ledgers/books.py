@@ -1,7 +1,6 @@
 """/api/v1/ledgers/books: the 三色账 (see the page ``web.ledgers.books``); same services."""
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -15,14 +14,14 @@ from zhenxing.api.ledgers.common import (
     CorrectionIn,
     LedgerFilter,
     MetricOut,
+    Recorded,
     VersionOut,
     invalid,
     metrics_table,
     period_of,
-    refusals,
     region_of,
+    saved,
     scope_of,
-    version_of,
     village_of,
     villages_for,
     xlsx,
@@ -30,7 +29,6 @@ from zhenxing.api.ledgers.common import (
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.books import BookEntry, Colour
 from zhenxing.ledgers.selectors import books as selectors
-from zhenxing.ledgers.selectors.common import history
 from zhenxing.ledgers.services import books as services
 from zhenxing.regions.models import Household, Region
 
@@ -44,7 +42,7 @@ METRICS = {
 }
 
 
-class BookEntryOut(Schema):
+class BookEntryOut(Recorded):
     id: int
     village_id: int
     village_name: str
@@ -65,20 +63,12 @@ class BookEntryOut(Schema):
     reason: str
 
     @staticmethod
-    def resolve_village_name(obj: BookEntry) -> str:
-        return obj.village.name
-
-    @staticmethod
     def resolve_colour_label(obj: BookEntry) -> str:
         return obj.get_colour_display()
 
     @staticmethod
     def resolve_household_number(obj: BookEntry) -> str | None:
         return obj.household.number if obj.household_id else None  # type: ignore[union-attr]
-
-    @staticmethod
-    def resolve_recorded_by(obj: BookEntry) -> str:
-        return obj.recorded_by.get_full_name() or obj.recorded_by.username
 
 
 class BookEntryDetailOut(BookEntryOut):
@@ -129,11 +119,6 @@ def _entry(request: HttpRequest, book_entry_id: int) -> BookEntry:
     return get_visible_or_404(qs, scope_of(request), pk=book_entry_id)
 
 
-def _detail(entry: BookEntry) -> Any:
-    entry.history = [version_of(e) for e in history(entry)]  # type: ignore[attr-defined]
-    return entry
-
-
 @router.get("/books", response=list[BookEntryOut], summary="三色账：当前记录")
 @paginate
 def book_list(request: HttpRequest, filters: Query[BookFilter]) -> QuerySet[BookEntry]:
@@ -167,26 +152,27 @@ def book_export(request: HttpRequest, filters: Query[BookFilter]) -> HttpRespons
 @router.post("/books", response={201: BookEntryDetailOut, **ERRORS}, summary="三色账：记一笔")
 def book_add(request: HttpRequest, payload: BookEntryIn) -> Status:
     village = village_of(request, payload.village_id)
-    with refusals(household="household_number", village="village_id"):
-        entry = services.book_entry_add(
-            scope=scope_of(request),
-            village=village,
-            colour=payload.colour,
-            occurred_on=payload.occurred_on,
-            household=_household(village, payload.household_number),
-            person=payload.person,
-            title=payload.title,
-            description=payload.description,
-            actor=request.auth,  # type: ignore[attr-defined]
-        )
-    return Status(201, _detail(_entry(request, entry.pk)))
+    return saved(
+        request,
+        _entry,
+        services.book_entry_add,
+        rename={"household": "household_number", "village": "village_id"},
+        scope=scope_of(request),
+        village=village,
+        colour=payload.colour,
+        occurred_on=payload.occurred_on,
+        household=_household(village, payload.household_number),
+        person=payload.person,
+        title=payload.title,
+        description=payload.description,
+    )
 
 
 @router.get(
     "/books/{book_entry_id}", response=BookEntryDetailOut, summary="三色账：一条记录及其历史"
 )
-def book_detail(request: HttpRequest, book_entry_id: int) -> dict:
-    return _detail(_entry(request, book_entry_id))
+def book_detail(request: HttpRequest, book_entry_id: int) -> BookEntry:
+    return _entry(request, book_entry_id)
 
 
 @router.post(
@@ -199,14 +185,15 @@ def book_correct(request: HttpRequest, book_entry_id: int, payload: BookCorrecti
     changes = payload.dict(exclude_unset=True, exclude={"reason", "household_number"})
     if "household_number" in payload.model_fields_set:
         changes["household"] = _household(entry.village, payload.household_number)
-    with refusals(household="household_number"):
-        new = services.book_entry_correct(
-            entry=entry,
-            reason=payload.reason,
-            actor=request.auth,
-            **changes,  # type: ignore[attr-defined]
-        )
-    return Status(201, _detail(_entry(request, new.pk)))
+    return saved(
+        request,
+        _entry,
+        services.book_entry_correct,
+        rename={"household": "household_number"},
+        entry=entry,
+        reason=payload.reason,
+        **changes,
+    )
 
 
 @router.post(
@@ -218,14 +205,14 @@ def book_mark_corrected(
     request: HttpRequest, book_entry_id: int, payload: MarkCorrectedIn
 ) -> Status:
     entry = _entry(request, book_entry_id)
-    with refusals():
-        new = services.book_entry_mark_corrected(
-            entry=entry,
-            corrected_on=payload.corrected_on,
-            reason=payload.reason,
-            actor=request.auth,  # type: ignore[attr-defined]
-        )
-    return Status(201, _detail(_entry(request, new.pk)))
+    return saved(
+        request,
+        _entry,
+        services.book_entry_mark_corrected,
+        entry=entry,
+        corrected_on=payload.corrected_on,
+        reason=payload.reason,
+    )
 
 
 @router.post(
@@ -235,6 +222,10 @@ def book_mark_corrected(
 )
 def book_void(request: HttpRequest, book_entry_id: int, payload: CorrectionIn) -> Status:
     entry = _entry(request, book_entry_id)
-    with refusals():
-        new = services.book_entry_void(entry=entry, reason=payload.reason, actor=request.auth)  # type: ignore[attr-defined]
-    return Status(201, _detail(_entry(request, new.pk)))
+    return saved(
+        request,
+        _entry,
+        services.book_entry_void,
+        entry=entry,
+        reason=payload.reason,
+    )

@@ -8,7 +8,7 @@ filter, the history of an entry, the metrics table, and Excel downloads.
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as Unprocessable
 
@@ -26,7 +26,7 @@ from zhenxing.accounts.scoping import Scope, get_visible_or_404
 from zhenxing.api.orders import ERRORS, field_errors, invalid
 from zhenxing.core.periods import Period
 from zhenxing.ledgers.exports import XLSX_CONTENT_TYPE
-from zhenxing.ledgers.selectors.common import villages_under
+from zhenxing.ledgers.selectors.common import history, villages_under
 from zhenxing.ledgers.services.base import AlreadyCorrected
 from zhenxing.regions.models import Region
 
@@ -95,6 +95,44 @@ def version_of(entry: Any) -> dict[str, Any]:
         "reason": entry.reason,
         "voided": entry.voided,
     }
+
+
+class Recorded(Schema):
+    """The resolvers every ledger row's schema shares; each schema still lists its own fields
+    (a ``…DetailOut`` adds ``history: list[VersionOut]``)."""
+
+    @staticmethod
+    def resolve_village_name(obj: Any) -> str:
+        return obj.village.name  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_recorded_by(obj: Any) -> str:
+        return obj.recorded_by.get_full_name() or obj.recorded_by.username  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_history(obj: Any) -> list[dict[str, Any]]:
+        return [version_of(e) for e in history(obj)]
+
+
+def sent(payload: Schema, names: Iterable[str]) -> dict[str, Any]:
+    """The named fields the caller sent: a correction changes only those."""
+    fields = payload.model_fields_set
+    return {name: getattr(payload, name) for name in names if name in fields}
+
+
+def saved(
+    request: HttpRequest,
+    reload: Callable[[HttpRequest, int], Any],
+    service: Callable[..., Any],
+    /,
+    rename: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> Status:
+    """Call a recording service as the caller (``actor``) and answer 201 with the version it
+    wrote, read back by ``reload`` (in the caller's scope); its refusals answered as above."""
+    with refusals(**(rename or {})):
+        new = service(actor=request.auth, **kwargs)  # type: ignore[attr-defined]
+    return Status(201, reload(request, new.pk))
 
 
 class CorrectionIn(Schema):

@@ -15,12 +15,13 @@ from zhenxing.api.ledgers.common import (
     ERRORS,
     CorrectionIn,
     LedgerFilter,
+    Recorded,
     VersionOut,
     period_of,
-    refusals,
     region_of,
+    saved,
     scope_of,
-    version_of,
+    sent,
     village_of,
     villages_for,
     xlsx,
@@ -28,7 +29,6 @@ from zhenxing.api.ledgers.common import (
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.incidents import Incident, IncidentKind
 from zhenxing.ledgers.selectors import incidents as selectors
-from zhenxing.ledgers.selectors.common import history
 from zhenxing.ledgers.services import incidents as services
 
 router = Router(tags=["ledgers"])
@@ -36,7 +36,7 @@ router = Router(tags=["ledgers"])
 FIELDS = ("kind", "occurred_on", "summary", "deaths", "injuries", "reference")
 
 
-class IncidentOut(Schema):
+class IncidentOut(Recorded):
     id: int
     village_id: int
     village_name: str
@@ -54,24 +54,12 @@ class IncidentOut(Schema):
     reason: str
 
     @staticmethod
-    def resolve_village_name(obj: Incident) -> str:
-        return obj.village.name
-
-    @staticmethod
     def resolve_kind_label(obj: Incident) -> str:
         return obj.get_kind_display()
-
-    @staticmethod
-    def resolve_recorded_by(obj: Incident) -> str:
-        return obj.recorded_by.get_full_name() or obj.recorded_by.username
 
 
 class IncidentDetailOut(IncidentOut):
     history: list[VersionOut]
-
-    @staticmethod
-    def resolve_history(obj: Incident) -> list[dict[str, Any]]:
-        return [version_of(e) for e in history(obj)]
 
 
 class IncidentFilter(LedgerFilter):
@@ -109,10 +97,6 @@ class ThreeZerosOut(Schema):
 def _incident(request: HttpRequest, incident_id: int) -> Incident:
     qs = Incident.objects.select_related("village", "recorded_by")
     return get_visible_or_404(qs, scope_of(request), pk=incident_id)
-
-
-def _detail(incident: Incident) -> Incident:
-    return incident
 
 
 @router.get("/incidents", response=list[IncidentOut], summary="三零：事件（当前）")
@@ -158,21 +142,23 @@ def incident_export(request: HttpRequest, filters: Query[LedgerFilter]) -> HttpR
 @router.post("/incidents", response={201: IncidentDetailOut, **ERRORS}, summary="三零：登记事件")
 def incident_add(request: HttpRequest, payload: IncidentIn) -> Status:
     village = village_of(request, payload.village_id)
-    with refusals(village="village_id"):
-        incident = services.incident_record(
-            scope=scope_of(request),
-            village=village,
-            actor=request.auth,  # type: ignore[attr-defined]
-            **{name: getattr(payload, name) for name in FIELDS},
-        )
-    return Status(201, _detail(_incident(request, incident.pk)))
+    fields = {name: getattr(payload, name) for name in FIELDS}
+    return saved(
+        request,
+        _incident,
+        services.incident_record,
+        rename={"village": "village_id"},
+        scope=scope_of(request),
+        village=village,
+        **fields,
+    )
 
 
 @router.get(
     "/incidents/{int:incident_id}", response=IncidentDetailOut, summary="三零：一起事件及其历史"
 )
 def incident_detail(request: HttpRequest, incident_id: int) -> Any:
-    return _detail(_incident(request, incident_id))
+    return _incident(request, incident_id)
 
 
 @router.post(
@@ -184,16 +170,16 @@ def incident_correct(
     request: HttpRequest, incident_id: int, payload: IncidentCorrectionIn
 ) -> Status:
     incident = _incident(request, incident_id)
-    changes = {n: getattr(payload, n) for n in FIELDS if n in payload.model_fields_set}
-    with refusals():
-        new = services.incident_correct(
-            scope=scope_of(request),
-            incident=incident,
-            actor=request.auth,  # type: ignore[attr-defined]
-            reason=payload.reason,
-            **changes,
-        )
-    return Status(201, _detail(_incident(request, new.pk)))
+    changes = sent(payload, FIELDS)
+    return saved(
+        request,
+        _incident,
+        services.incident_correct,
+        scope=scope_of(request),
+        incident=incident,
+        reason=payload.reason,
+        **changes,
+    )
 
 
 @router.post(
@@ -203,12 +189,12 @@ def incident_correct(
 )
 def incident_void(request: HttpRequest, incident_id: int, payload: CorrectionIn) -> Status:
     incident = _incident(request, incident_id)
-    with refusals():
-        new = services.incident_correct(
-            scope=scope_of(request),
-            incident=incident,
-            actor=request.auth,  # type: ignore[attr-defined]
-            reason=payload.reason,
-            voided=True,
-        )
-    return Status(201, _detail(_incident(request, new.pk)))
+    return saved(
+        request,
+        _incident,
+        services.incident_correct,
+        scope=scope_of(request),
+        incident=incident,
+        reason=payload.reason,
+        voided=True,
+    )

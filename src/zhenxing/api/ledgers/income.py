@@ -16,12 +16,13 @@ from zhenxing.accounts.scoping import get_visible_or_404, home_region
 from zhenxing.api.ledgers.common import (
     ERRORS,
     CorrectionIn,
+    Recorded,
     VersionOut,
     invalid,
-    refusals,
     region_of,
+    saved,
     scope_of,
-    version_of,
+    sent,
     village_of,
     villages_for,
     xlsx,
@@ -29,7 +30,6 @@ from zhenxing.api.ledgers.common import (
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.income import IncomeEntry, IncomeSource
 from zhenxing.ledgers.selectors import income as selectors
-from zhenxing.ledgers.selectors.common import history
 from zhenxing.ledgers.services import income as services
 
 router = Router(tags=["ledgers"])
@@ -45,7 +45,7 @@ def _year(year: int | None) -> int:
     return year or timezone.localdate().year - 1
 
 
-class IncomeEntryOut(Schema):
+class IncomeEntryOut(Recorded):
     id: int
     village_id: int
     village_name: str
@@ -61,24 +61,12 @@ class IncomeEntryOut(Schema):
     reason: str
 
     @staticmethod
-    def resolve_village_name(obj: IncomeEntry) -> str:
-        return obj.village.name
-
-    @staticmethod
     def resolve_source_name(obj: IncomeEntry) -> str:
         return obj.source.name
-
-    @staticmethod
-    def resolve_recorded_by(obj: IncomeEntry) -> str:
-        return obj.recorded_by.get_full_name() or obj.recorded_by.username
 
 
 class IncomeEntryDetailOut(IncomeEntryOut):
     history: list[VersionOut]
-
-    @staticmethod
-    def resolve_history(obj: IncomeEntry) -> list[dict[str, Any]]:
-        return [version_of(e) for e in history(obj)]
 
 
 class IncomeIn(Schema):
@@ -122,10 +110,6 @@ class TownshipTiersOut(Schema):
 def _entry(request: HttpRequest, income_entry_id: int) -> IncomeEntry:
     qs = IncomeEntry.objects.select_related("village", "source", "recorded_by")
     return get_visible_or_404(qs, scope_of(request), pk=income_entry_id)
-
-
-def _detail(entry: IncomeEntry) -> IncomeEntry:
-    return entry
 
 
 def _source(source_id: int | None) -> IncomeSource:
@@ -210,17 +194,18 @@ def income_export(request: HttpRequest, filters: Query[IncomeFilter]) -> HttpRes
 )
 def income_add(request: HttpRequest, payload: IncomeIn) -> Status:
     village = village_of(request, payload.village_id)
-    with refusals(village="village_id", source="source_id"):
-        entry = services.income_record(
-            scope=scope_of(request),
-            village=village,
-            year=payload.year,
-            source=_source(payload.source_id),
-            amount=payload.amount,
-            note=payload.note,
-            actor=request.auth,  # type: ignore[attr-defined]
-        )
-    return Status(201, _detail(_entry(request, entry.pk)))
+    return saved(
+        request,
+        _entry,
+        services.income_record,
+        rename={"village": "village_id", "source": "source_id"},
+        scope=scope_of(request),
+        village=village,
+        year=payload.year,
+        source=_source(payload.source_id),
+        amount=payload.amount,
+        note=payload.note,
+    )
 
 
 @router.get(
@@ -229,7 +214,7 @@ def income_add(request: HttpRequest, payload: IncomeIn) -> Status:
     summary="村集体经济：一条记录及其历史",
 )
 def income_detail(request: HttpRequest, income_entry_id: int) -> Any:
-    return _detail(_entry(request, income_entry_id))
+    return _entry(request, income_entry_id)
 
 
 @router.post(
@@ -241,21 +226,19 @@ def income_correct(
     request: HttpRequest, income_entry_id: int, payload: IncomeCorrectionIn
 ) -> Status:
     entry = _entry(request, income_entry_id)
-    fields = payload.model_fields_set
-    changes: dict[str, Any] = {
-        n: getattr(payload, n) for n in ("year", "amount", "note") if n in fields
-    }
-    if "source_id" in fields:
+    changes = sent(payload, ("year", "amount", "note"))
+    if "source_id" in payload.model_fields_set:
         changes["source"] = _source(payload.source_id)
-    with refusals(source="source_id"):
-        new = services.income_correct(
-            scope=scope_of(request),
-            entry=entry,
-            actor=request.auth,  # type: ignore[attr-defined]
-            reason=payload.reason,
-            **changes,
-        )
-    return Status(201, _detail(_entry(request, new.pk)))
+    return saved(
+        request,
+        _entry,
+        services.income_correct,
+        rename={"source": "source_id"},
+        scope=scope_of(request),
+        entry=entry,
+        reason=payload.reason,
+        **changes,
+    )
 
 
 @router.post(
@@ -265,12 +248,12 @@ def income_correct(
 )
 def income_void(request: HttpRequest, income_entry_id: int, payload: CorrectionIn) -> Status:
     entry = _entry(request, income_entry_id)
-    with refusals():
-        new = services.income_correct(
-            scope=scope_of(request),
-            entry=entry,
-            actor=request.auth,  # type: ignore[attr-defined]
-            reason=payload.reason,
-            voided=True,
-        )
-    return Status(201, _detail(_entry(request, new.pk)))
+    return saved(
+        request,
+        _entry,
+        services.income_correct,
+        scope=scope_of(request),
+        entry=entry,
+        reason=payload.reason,
+        voided=True,
+    )

@@ -16,21 +16,21 @@ from zhenxing.api.ledgers.common import (
     CorrectionIn,
     LedgerFilter,
     MetricOut,
+    Recorded,
     VersionOut,
     invalid,
     metrics_table,
     period_of,
-    refusals,
     region_of,
+    saved,
     scope_of,
-    version_of,
+    sent,
     villages_for,
     xlsx,
 )
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.meetings import MeetingKind, OrgMeeting
 from zhenxing.ledgers.selectors import meetings as selectors
-from zhenxing.ledgers.selectors.common import history
 from zhenxing.ledgers.services import meetings as services
 from zhenxing.regions.models import PartyMember, PartyOrganization
 
@@ -43,7 +43,7 @@ METRICS = {
 RELATED = ("organization__region", "kind", "recorded_by")
 
 
-class OrgMeetingOut(Schema):
+class OrgMeetingOut(Recorded):
     id: int
     organization_id: int
     organization_name: str
@@ -76,17 +76,9 @@ class OrgMeetingOut(Schema):
     def resolve_attendee_ids(obj: OrgMeeting) -> list[int]:
         return sorted(m.pk for m in obj.attendees.all())
 
-    @staticmethod
-    def resolve_recorded_by(obj: OrgMeeting) -> str:
-        return obj.recorded_by.get_full_name() or obj.recorded_by.username
-
 
 class OrgMeetingDetailOut(OrgMeetingOut):
     history: list[VersionOut]
-
-    @staticmethod
-    def resolve_history(obj: OrgMeeting) -> list[dict[str, Any]]:
-        return [version_of(e) for e in history(obj)]
 
 
 class MeetingFilter(LedgerFilter):
@@ -132,10 +124,6 @@ class BranchComplianceOut(Schema):
 def _meeting(request: HttpRequest, org_meeting_id: int) -> OrgMeeting:
     qs = OrgMeeting.objects.select_related(*RELATED).prefetch_related("attendees")
     return get_visible_or_404(qs, scope_of(request), pk=org_meeting_id)
-
-
-def _detail(meeting: OrgMeeting) -> OrgMeeting:
-    return meeting
 
 
 def _kind(kind_id: int | None) -> MeetingKind:
@@ -221,18 +209,19 @@ def meeting_export(request: HttpRequest, filters: Query[LedgerFilter]) -> HttpRe
 def meeting_add(request: HttpRequest, payload: OrgMeetingIn) -> Status:
     scope = scope_of(request)
     organization = get_visible_or_404(PartyOrganization, scope, pk=payload.organization_id)
-    with refusals(attendees="attendee_ids", kind="kind_id"):
-        meeting = services.org_meeting_record(
-            scope=scope,
-            organization=organization,
-            kind=_kind(payload.kind_id),
-            held_on=payload.held_on,
-            topic=payload.topic,
-            minutes=payload.minutes,
-            attendees=_attendees(request, payload.attendee_ids),
-            actor=request.auth,  # type: ignore[attr-defined]
-        )
-    return Status(201, _detail(_meeting(request, meeting.pk)))
+    return saved(
+        request,
+        _meeting,
+        services.org_meeting_record,
+        rename={"attendees": "attendee_ids", "kind": "kind_id"},
+        scope=scope,
+        organization=organization,
+        kind=_kind(payload.kind_id),
+        held_on=payload.held_on,
+        topic=payload.topic,
+        minutes=payload.minutes,
+        attendees=_attendees(request, payload.attendee_ids),
+    )
 
 
 @router.get(
@@ -241,7 +230,7 @@ def meeting_add(request: HttpRequest, payload: OrgMeetingIn) -> Status:
     summary="组织生活：一次会议及其历史",
 )
 def meeting_detail(request: HttpRequest, org_meeting_id: int) -> Any:
-    return _detail(_meeting(request, org_meeting_id))
+    return _meeting(request, org_meeting_id)
 
 
 @router.post(
@@ -253,24 +242,22 @@ def meeting_correct(
     request: HttpRequest, org_meeting_id: int, payload: OrgMeetingCorrectionIn
 ) -> Status:
     meeting = _meeting(request, org_meeting_id)
-    changes: dict[str, Any] = {}
+    changes = sent(payload, ("held_on", "topic", "minutes"))
     fields = payload.model_fields_set
-    for name in ("held_on", "topic", "minutes"):
-        if name in fields:
-            changes[name] = getattr(payload, name)
     if "kind_id" in fields:
         changes["kind"] = _kind(payload.kind_id)
     if "attendee_ids" in fields:
         changes["attendees"] = _attendees(request, payload.attendee_ids or [])
-    with refusals(attendees="attendee_ids", kind="kind_id"):
-        new = services.org_meeting_correct(
-            scope=scope_of(request),
-            meeting=meeting,
-            actor=request.auth,  # type: ignore[attr-defined]
-            reason=payload.reason,
-            **changes,
-        )
-    return Status(201, _detail(_meeting(request, new.pk)))
+    return saved(
+        request,
+        _meeting,
+        services.org_meeting_correct,
+        rename={"attendees": "attendee_ids", "kind": "kind_id"},
+        scope=scope_of(request),
+        meeting=meeting,
+        reason=payload.reason,
+        **changes,
+    )
 
 
 @router.post(
@@ -280,12 +267,12 @@ def meeting_correct(
 )
 def meeting_void(request: HttpRequest, org_meeting_id: int, payload: CorrectionIn) -> Status:
     meeting = _meeting(request, org_meeting_id)
-    with refusals():
-        new = services.org_meeting_correct(
-            scope=scope_of(request),
-            meeting=meeting,
-            actor=request.auth,  # type: ignore[attr-defined]
-            reason=payload.reason,
-            voided=True,
-        )
-    return Status(201, _detail(_meeting(request, new.pk)))
+    return saved(
+        request,
+        _meeting,
+        services.org_meeting_correct,
+        scope=scope_of(request),
+        meeting=meeting,
+        reason=payload.reason,
+        voided=True,
+    )

@@ -1,7 +1,6 @@
 """/api/v1/ledgers/points and /pledges: member points and pledges (see ``web.ledgers.points``)."""
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -15,14 +14,14 @@ from zhenxing.api.ledgers.common import (
     CorrectionIn,
     LedgerFilter,
     MetricOut,
+    Recorded,
     VersionOut,
     invalid,
     metrics_table,
     period_of,
-    refusals,
     region_of,
+    saved,
     scope_of,
-    version_of,
     village_of,
     villages_for,
     xlsx,
@@ -30,7 +29,6 @@ from zhenxing.api.ledgers.common import (
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.points import Pledge, PledgeStatus, PointsEntry, PointsRule
 from zhenxing.ledgers.selectors import points as selectors
-from zhenxing.ledgers.selectors.common import history
 from zhenxing.ledgers.services import points as services
 from zhenxing.regions.models import PartyMember
 
@@ -53,7 +51,7 @@ class RuleOut(Schema):
     active: bool
 
 
-class PointsOut(Schema):
+class PointsOut(Recorded):
     id: int
     village_id: int
     member_id: int
@@ -119,7 +117,7 @@ class BalanceOut(Schema):
         return obj.organization.region_id
 
 
-class PledgeOut(Schema):
+class PledgeOut(Recorded):
     id: int
     village_id: int
     member_id: int
@@ -196,11 +194,6 @@ def _pledge(request: HttpRequest, pledge_id: int) -> Pledge:
     return get_visible_or_404(qs, scope_of(request), pk=pledge_id)
 
 
-def _detail(entry: Any, schema: type[Schema]) -> Any:
-    entry.history = [version_of(e) for e in history(entry)]  # type: ignore[attr-defined]
-    return entry
-
-
 RENAME = {"member": "member_id", "rule": "rule_id"}
 
 
@@ -248,26 +241,27 @@ def points_export(request: HttpRequest, filters: Query[LedgerFilter]) -> HttpRes
 @router.post("/points", response={201: PointsDetailOut, **ERRORS}, summary="党员积分：记分")
 def points_add(request: HttpRequest, payload: PointsIn) -> Status:
     village = village_of(request, payload.village_id)
-    with refusals(**RENAME):
-        entry = services.points_entry_add(
-            scope=scope_of(request),
-            village=village,
-            member=_member(request, payload.member_id),
-            rule=_rule(payload.rule_id),
-            occurred_on=payload.occurred_on,
-            points=payload.points,
-            note=payload.note,
-            evidence=payload.evidence,
-            actor=request.auth,  # type: ignore[attr-defined]
-        )
-    return Status(201, _detail(_entry(request, entry.pk), PointsOut))
+    return saved(
+        request,
+        _entry,
+        services.points_entry_add,
+        rename=RENAME,
+        scope=scope_of(request),
+        village=village,
+        member=_member(request, payload.member_id),
+        rule=_rule(payload.rule_id),
+        occurred_on=payload.occurred_on,
+        points=payload.points,
+        note=payload.note,
+        evidence=payload.evidence,
+    )
 
 
 @router.get(
     "/points/{points_entry_id}", response=PointsDetailOut, summary="党员积分：一条记录及其历史"
 )
-def points_detail(request: HttpRequest, points_entry_id: int) -> dict:
-    return _detail(_entry(request, points_entry_id), PointsOut)
+def points_detail(request: HttpRequest, points_entry_id: int) -> PointsEntry:
+    return _entry(request, points_entry_id)
 
 
 @router.post(
@@ -284,14 +278,15 @@ def points_correct(
         changes["member"] = _member(request, payload.member_id)
     if "rule_id" in payload.model_fields_set:
         changes["rule"] = _rule(payload.rule_id)
-    with refusals(**RENAME):
-        new = services.points_entry_correct(
-            entry=entry,
-            reason=payload.reason,
-            actor=request.auth,
-            **changes,  # type: ignore[attr-defined]
-        )
-    return Status(201, _detail(_entry(request, new.pk), PointsOut))
+    return saved(
+        request,
+        _entry,
+        services.points_entry_correct,
+        rename=RENAME,
+        entry=entry,
+        reason=payload.reason,
+        **changes,
+    )
 
 
 @router.post(
@@ -301,9 +296,13 @@ def points_correct(
 )
 def points_void(request: HttpRequest, points_entry_id: int, payload: CorrectionIn) -> Status:
     entry = _entry(request, points_entry_id)
-    with refusals():
-        new = services.points_entry_void(entry=entry, reason=payload.reason, actor=request.auth)  # type: ignore[attr-defined]
-    return Status(201, _detail(_entry(request, new.pk), PointsOut))
+    return saved(
+        request,
+        _entry,
+        services.points_entry_void,
+        entry=entry,
+        reason=payload.reason,
+    )
 
 
 @router.get("/pledges", response=list[PledgeOut], summary="党员承诺：当前记录")
@@ -320,22 +319,23 @@ def pledge_list(request: HttpRequest, filters: Query[PledgeFilter]) -> QuerySet[
 @router.post("/pledges", response={201: PledgeDetailOut, **ERRORS}, summary="党员承诺：登记")
 def pledge_add(request: HttpRequest, payload: PledgeIn) -> Status:
     village = village_of(request, payload.village_id)
-    with refusals(**RENAME):
-        pledge = services.pledge_add(
-            scope=scope_of(request),
-            village=village,
-            member=_member(request, payload.member_id),
-            text=payload.text,
-            made_on=payload.made_on,
-            due_on=payload.due_on,
-            actor=request.auth,  # type: ignore[attr-defined]
-        )
-    return Status(201, _detail(_pledge(request, pledge.pk), PledgeOut))
+    return saved(
+        request,
+        _pledge,
+        services.pledge_add,
+        rename=RENAME,
+        scope=scope_of(request),
+        village=village,
+        member=_member(request, payload.member_id),
+        text=payload.text,
+        made_on=payload.made_on,
+        due_on=payload.due_on,
+    )
 
 
 @router.get("/pledges/{pledge_id}", response=PledgeDetailOut, summary="党员承诺：一条记录及其历史")
-def pledge_detail(request: HttpRequest, pledge_id: int) -> dict:
-    return _detail(_pledge(request, pledge_id), PledgeOut)
+def pledge_detail(request: HttpRequest, pledge_id: int) -> Pledge:
+    return _pledge(request, pledge_id)
 
 
 @router.post(
@@ -345,12 +345,12 @@ def pledge_detail(request: HttpRequest, pledge_id: int) -> dict:
 )
 def pledge_close(request: HttpRequest, pledge_id: int, payload: PledgeCloseIn) -> Status:
     pledge = _pledge(request, pledge_id)
-    with refusals():
-        new = services.pledge_close(
-            pledge=pledge,
-            fulfilled=payload.fulfilled,
-            closed_on=payload.closed_on,
-            evidence=payload.evidence,
-            actor=request.auth,  # type: ignore[attr-defined]
-        )
-    return Status(201, _detail(_pledge(request, new.pk), PledgeOut))
+    return saved(
+        request,
+        _pledge,
+        services.pledge_close,
+        pledge=pledge,
+        fulfilled=payload.fulfilled,
+        closed_on=payload.closed_on,
+        evidence=payload.evidence,
+    )

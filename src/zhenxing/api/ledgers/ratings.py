@@ -1,7 +1,6 @@
 """/api/v1/ledgers/ratings: household ratings (see the page ``web.ledgers.ratings``)."""
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -15,14 +14,14 @@ from zhenxing.api.ledgers.common import (
     CorrectionIn,
     LedgerFilter,
     MetricOut,
+    Recorded,
     VersionOut,
     invalid,
     metrics_table,
     period_of,
-    refusals,
     region_of,
+    saved,
     scope_of,
-    version_of,
     village_of,
     villages_for,
     xlsx,
@@ -30,7 +29,6 @@ from zhenxing.api.ledgers.common import (
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.ratings import HouseholdRating, RatingScheme
 from zhenxing.ledgers.selectors import ratings as selectors
-from zhenxing.ledgers.selectors.common import history
 from zhenxing.ledgers.services import ratings as services
 from zhenxing.regions.models import Household
 
@@ -73,7 +71,7 @@ class SchemeOut(Schema):
         return list(obj.titles.all())
 
 
-class RatingOut(Schema):
+class RatingOut(Recorded):
     id: int
     village_id: int
     household_id: int
@@ -142,11 +140,6 @@ def _rating(request: HttpRequest, household_rating_id: int) -> HouseholdRating:
     return get_visible_or_404(qs, scope_of(request), pk=household_rating_id)
 
 
-def _detail(rating: HouseholdRating) -> Any:
-    rating.history = [version_of(e) for e in history(rating)]  # type: ignore[attr-defined]
-    return rating
-
-
 @router.get("/ratings/schemes", response=list[SchemeOut], summary="评比方案、项目与称号")
 def scheme_list(request: HttpRequest) -> QuerySet[RatingScheme]:
     return selectors.schemes(active_only=False)
@@ -191,25 +184,26 @@ def rating_add(request: HttpRequest, payload: RatingIn) -> Status:
             _("%(v)s没有户号为“%(n)s”的农户") % {"v": village.name, "n": payload.household_number},
         )
     scheme = _scheme(payload.scheme_id)
-    with refusals(household="household_number", scheme="scheme_id"):
-        rating = services.household_rating_add(
-            scope=scope_of(request),
-            household=household,
-            scheme=scheme,  # type: ignore[arg-type]
-            period=payload.period,
-            rated_on=payload.rated_on,
-            scores=payload.scores,
-            note=payload.note,
-            actor=request.auth,  # type: ignore[attr-defined]
-        )
-    return Status(201, _detail(_rating(request, rating.pk)))
+    return saved(
+        request,
+        _rating,
+        services.household_rating_add,
+        rename={"household": "household_number", "scheme": "scheme_id"},
+        scope=scope_of(request),
+        household=household,
+        scheme=scheme,
+        period=payload.period,
+        rated_on=payload.rated_on,
+        scores=payload.scores,
+        note=payload.note,
+    )
 
 
 @router.get(
     "/ratings/{household_rating_id}", response=RatingDetailOut, summary="农户评比：一条记录及其历史"
 )
-def rating_detail(request: HttpRequest, household_rating_id: int) -> dict:
-    return _detail(_rating(request, household_rating_id))
+def rating_detail(request: HttpRequest, household_rating_id: int) -> HouseholdRating:
+    return _rating(request, household_rating_id)
 
 
 @router.post(
@@ -222,14 +216,14 @@ def rating_correct(
 ) -> Status:
     rating = _rating(request, household_rating_id)
     changes = payload.dict(exclude_unset=True, exclude={"reason"})
-    with refusals():
-        new = services.household_rating_correct(
-            rating=rating,
-            reason=payload.reason,
-            actor=request.auth,
-            **changes,  # type: ignore[attr-defined]
-        )
-    return Status(201, _detail(_rating(request, new.pk)))
+    return saved(
+        request,
+        _rating,
+        services.household_rating_correct,
+        rating=rating,
+        reason=payload.reason,
+        **changes,
+    )
 
 
 @router.post(
@@ -239,10 +233,10 @@ def rating_correct(
 )
 def rating_void(request: HttpRequest, household_rating_id: int, payload: CorrectionIn) -> Status:
     rating = _rating(request, household_rating_id)
-    with refusals():
-        new = services.household_rating_void(
-            rating=rating,
-            reason=payload.reason,
-            actor=request.auth,  # type: ignore[attr-defined]
-        )
-    return Status(201, _detail(_rating(request, new.pk)))
+    return saved(
+        request,
+        _rating,
+        services.household_rating_void,
+        rating=rating,
+        reason=payload.reason,
+    )

@@ -17,14 +17,15 @@ from zhenxing.api.ledgers.common import (
     CorrectionIn,
     LedgerFilter,
     MetricOut,
+    Recorded,
     VersionOut,
     invalid,
     metrics_table,
     period_of,
-    refusals,
     region_of,
+    saved,
     scope_of,
-    version_of,
+    sent,
     village_of,
     villages_for,
     xlsx,
@@ -32,7 +33,6 @@ from zhenxing.api.ledgers.common import (
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.talent import ReserveCadre, Talent, TalentCategory
 from zhenxing.ledgers.selectors import talent as selectors
-from zhenxing.ledgers.selectors.common import history
 from zhenxing.ledgers.services import talent as services
 from zhenxing.regions.models import Resident
 
@@ -41,7 +41,7 @@ router = Router(tags=["ledgers"])
 METRICS = {"talent_count": selectors.talent_count, "reserve_cadres": selectors.reserve_cadres}
 
 
-class TalentOut(Schema):
+class TalentOut(Recorded):
     id: int
     village_id: int
     village_name: str
@@ -58,10 +58,6 @@ class TalentOut(Schema):
     reason: str
 
     @staticmethod
-    def resolve_village_name(obj: Talent) -> str:
-        return obj.village.name
-
-    @staticmethod
     def resolve_person_name(obj: Talent) -> str:
         return obj.person.name
 
@@ -69,20 +65,12 @@ class TalentOut(Schema):
     def resolve_category_name(obj: Talent) -> str:
         return obj.category.name
 
-    @staticmethod
-    def resolve_recorded_by(obj: Talent) -> str:
-        return obj.recorded_by.get_full_name() or obj.recorded_by.username
-
 
 class TalentDetailOut(TalentOut):
     history: list[VersionOut]
 
-    @staticmethod
-    def resolve_history(obj: Talent) -> list[dict[str, Any]]:
-        return [version_of(e) for e in history(obj)]
 
-
-class ReserveOut(Schema):
+class ReserveOut(Recorded):
     id: int
     village_id: int
     village_name: str
@@ -99,10 +87,6 @@ class ReserveOut(Schema):
     reason: str
 
     @staticmethod
-    def resolve_village_name(obj: ReserveCadre) -> str:
-        return obj.village.name
-
-    @staticmethod
     def resolve_person_name(obj: ReserveCadre) -> str:
         return obj.person.name
 
@@ -110,17 +94,9 @@ class ReserveOut(Schema):
     def resolve_mentor_name(obj: ReserveCadre) -> str:
         return obj.mentor.name
 
-    @staticmethod
-    def resolve_recorded_by(obj: ReserveCadre) -> str:
-        return obj.recorded_by.get_full_name() or obj.recorded_by.username
-
 
 class ReserveDetailOut(ReserveOut):
     history: list[VersionOut]
-
-    @staticmethod
-    def resolve_history(obj: ReserveCadre) -> list[dict[str, Any]]:
-        return [version_of(e) for e in history(obj)]
 
 
 class TalentFilter(Schema):
@@ -187,10 +163,6 @@ def _reserve(request: HttpRequest, reserve_cadre_id: int) -> ReserveCadre:
     return get_visible_or_404(qs, scope_of(request), pk=reserve_cadre_id)
 
 
-def _talent_detail(entry: Talent) -> Talent:
-    return entry
-
-
 def _reserve_detail(entry: ReserveCadre) -> ReserveCadre:
     return entry
 
@@ -245,22 +217,23 @@ def talent_export(request: HttpRequest, filters: Query[TalentFilter]) -> HttpRes
 @router.post("/talent", response={201: TalentDetailOut, **ERRORS}, summary="人才入库")
 def talent_add(request: HttpRequest, payload: TalentIn) -> Status:
     village = village_of(request, payload.village_id)
-    with refusals(village="village_id", person="person_id", category="category_id"):
-        entry = services.talent_record(
-            scope=scope_of(request),
-            village=village,
-            person=_person(request, payload.person_id, "person_id"),
-            category=_category(payload.category_id),
-            since=payload.since,
-            strengths=payload.strengths,
-            actor=request.auth,  # type: ignore[attr-defined]
-        )
-    return Status(201, _talent_detail(_talent(request, entry.pk)))
+    return saved(
+        request,
+        _talent,
+        services.talent_record,
+        rename={"village": "village_id", "person": "person_id", "category": "category_id"},
+        scope=scope_of(request),
+        village=village,
+        person=_person(request, payload.person_id, "person_id"),
+        category=_category(payload.category_id),
+        since=payload.since,
+        strengths=payload.strengths,
+    )
 
 
 @router.get("/talent/{int:talent_id}", response=TalentDetailOut, summary="人才库：一条记录及其历史")
 def talent_detail(request: HttpRequest, talent_id: int) -> Any:
-    return _talent_detail(_talent(request, talent_id))
+    return _talent(request, talent_id)
 
 
 @router.post(
@@ -270,21 +243,19 @@ def talent_detail(request: HttpRequest, talent_id: int) -> Any:
 )
 def talent_correct(request: HttpRequest, talent_id: int, payload: TalentCorrectionIn) -> Status:
     entry = _talent(request, talent_id)
-    fields = payload.model_fields_set
-    changes: dict[str, Any] = {
-        n: getattr(payload, n) for n in ("since", "strengths") if n in fields
-    }
-    if "category_id" in fields:
+    changes = sent(payload, ("since", "strengths"))
+    if "category_id" in payload.model_fields_set:
         changes["category"] = _category(payload.category_id)
-    with refusals(category="category_id"):
-        new = services.talent_correct(
-            scope=scope_of(request),
-            talent=entry,
-            actor=request.auth,  # type: ignore[attr-defined]
-            reason=payload.reason,
-            **changes,
-        )
-    return Status(201, _talent_detail(_talent(request, new.pk)))
+    return saved(
+        request,
+        _talent,
+        services.talent_correct,
+        rename={"category": "category_id"},
+        scope=scope_of(request),
+        talent=entry,
+        reason=payload.reason,
+        **changes,
+    )
 
 
 @router.post(
@@ -294,15 +265,15 @@ def talent_correct(request: HttpRequest, talent_id: int, payload: TalentCorrecti
 )
 def talent_void(request: HttpRequest, talent_id: int, payload: CorrectionIn) -> Status:
     entry = _talent(request, talent_id)
-    with refusals():
-        new = services.talent_correct(
-            scope=scope_of(request),
-            talent=entry,
-            actor=request.auth,  # type: ignore[attr-defined]
-            reason=payload.reason,
-            voided=True,
-        )
-    return Status(201, _talent_detail(_talent(request, new.pk)))
+    return saved(
+        request,
+        _talent,
+        services.talent_correct,
+        scope=scope_of(request),
+        talent=entry,
+        reason=payload.reason,
+        voided=True,
+    )
 
 
 @router.get("/reserve-cadres", response=list[ReserveOut], summary="后备干部（当前）")
@@ -314,17 +285,18 @@ def reserve_list(request: HttpRequest, filters: Query[TalentFilter]) -> QuerySet
 @router.post("/reserve-cadres", response={201: ReserveDetailOut, **ERRORS}, summary="确定后备干部")
 def reserve_add(request: HttpRequest, payload: ReserveIn) -> Status:
     village = village_of(request, payload.village_id)
-    with refusals(village="village_id", person="person_id", mentor="mentor_id"):
-        entry = services.reserve_cadre_record(
-            scope=scope_of(request),
-            village=village,
-            person=_person(request, payload.person_id, "person_id"),
-            mentor=_person(request, payload.mentor_id, "mentor_id"),
-            since=payload.since,
-            assignment=payload.assignment,
-            actor=request.auth,  # type: ignore[attr-defined]
-        )
-    return Status(201, _reserve_detail(_reserve(request, entry.pk)))
+    return saved(
+        request,
+        _reserve,
+        services.reserve_cadre_record,
+        rename={"village": "village_id", "person": "person_id", "mentor": "mentor_id"},
+        scope=scope_of(request),
+        village=village,
+        person=_person(request, payload.person_id, "person_id"),
+        mentor=_person(request, payload.mentor_id, "mentor_id"),
+        since=payload.since,
+        assignment=payload.assignment,
+    )
 
 
 @router.get(
@@ -333,7 +305,7 @@ def reserve_add(request: HttpRequest, payload: ReserveIn) -> Status:
     summary="后备干部：一条记录及其历史",
 )
 def reserve_detail(request: HttpRequest, reserve_cadre_id: int) -> Any:
-    return _reserve_detail(_reserve(request, reserve_cadre_id))
+    return _reserve(request, reserve_cadre_id)
 
 
 @router.post(
@@ -345,21 +317,19 @@ def reserve_correct(
     request: HttpRequest, reserve_cadre_id: int, payload: ReserveCorrectionIn
 ) -> Status:
     entry = _reserve(request, reserve_cadre_id)
-    fields = payload.model_fields_set
-    changes: dict[str, Any] = {
-        n: getattr(payload, n) for n in ("since", "assignment") if n in fields
-    }
-    if "mentor_id" in fields:
+    changes = sent(payload, ("since", "assignment"))
+    if "mentor_id" in payload.model_fields_set:
         changes["mentor"] = _person(request, payload.mentor_id, "mentor_id")
-    with refusals(mentor="mentor_id"):
-        new = services.reserve_cadre_correct(
-            scope=scope_of(request),
-            cadre=entry,
-            actor=request.auth,  # type: ignore[attr-defined]
-            reason=payload.reason,
-            **changes,
-        )
-    return Status(201, _reserve_detail(_reserve(request, new.pk)))
+    return saved(
+        request,
+        _reserve,
+        services.reserve_cadre_correct,
+        rename={"mentor": "mentor_id"},
+        scope=scope_of(request),
+        cadre=entry,
+        reason=payload.reason,
+        **changes,
+    )
 
 
 @router.post(
@@ -369,12 +339,12 @@ def reserve_correct(
 )
 def reserve_void(request: HttpRequest, reserve_cadre_id: int, payload: CorrectionIn) -> Status:
     entry = _reserve(request, reserve_cadre_id)
-    with refusals():
-        new = services.reserve_cadre_correct(
-            scope=scope_of(request),
-            cadre=entry,
-            actor=request.auth,  # type: ignore[attr-defined]
-            reason=payload.reason,
-            voided=True,
-        )
-    return Status(201, _reserve_detail(_reserve(request, new.pk)))
+    return saved(
+        request,
+        _reserve,
+        services.reserve_cadre_correct,
+        scope=scope_of(request),
+        cadre=entry,
+        reason=payload.reason,
+        voided=True,
+    )
