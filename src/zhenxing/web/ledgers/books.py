@@ -17,18 +17,24 @@ from zhenxing.accounts.scoping import Scope, get_visible_or_404
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.books import COLOUR_MEANING, BookEntry, Colour, LedgerPhoto
 from zhenxing.ledgers.selectors import books as selectors
-from zhenxing.ledgers.selectors.common import history, villages_under
+from zhenxing.ledgers.selectors.common import villages_under
 from zhenxing.ledgers.services import books as services
 from zhenxing.regions.models import VILLAGE_LEVELS, Household, Region
 from zhenxing.web.ledgers.common import (
     CorrectionReason,
     DateInput,
+    action_of,
     attempt,
+    correct_or_void,
     download,
+    entry_context,
     filters,
     fmt_day,
-    history_rows,
+    is_current,
     page,
+    posted,
+    to_version,
+    void_form,
     writes,
 )
 from zhenxing.web.order_forms import PhotosField
@@ -163,7 +169,7 @@ def book_entry(request: HttpRequest, book_entry_id: int) -> HttpResponse:
         scope,
         pk=book_entry_id,
     )
-    current = not BookEntry.objects.filter(supersedes=entry).exists()
+    current = is_current(entry)
     initial = {
         "colour": entry.colour,
         "occurred_on": entry.occurred_on,
@@ -172,31 +178,28 @@ def book_entry(request: HttpRequest, book_entry_id: int) -> HttpResponse:
         "title": entry.title,
         "description": entry.description,
     }
-    action = request.POST.get("action", "") if request.method == "POST" else ""
-    post = request.POST if action else None
+    action = action_of(request)
     correct = CorrectForm(
-        post if action == "correct" else None, request.FILES or None, initial=initial
+        posted(request, action, "correct"), request.FILES or None, initial=initial
     )
-    mark = MarkCorrectedForm(post if action == "mark" else None)
-    void = CorrectionReason(post if action == "void" else None, prefix="void")
+    mark = MarkCorrectedForm(posted(request, action, "mark"))
+    void = void_form(request, action)
     if action and current and writes(request):
         new = _act(request, entry, action, correct, mark, void)
         if new is not None:
-            messages.success(request, _("已保存更正，原记录保留在历史中"))
-            return redirect("ledgers_book_entry", book_entry_id=new.pk)
-    chain = history(entry)
-    context = {
-        "entry": entry,
-        "current": current,
-        "latest": chain[-1],
-        "history": history_rows(chain, _facts, "ledgers_book_entry"),
-        "photos": list(entry.photos.all()),
-        "may_write": writes(request) and current and not entry.voided,
-        "correct": correct,
-        "mark": mark if entry.colour == Colour.BLACK and not entry.corrected_on else None,
-        "void": void,
-        "meaning": COLOUR_MEANING[Colour(entry.colour)],
-    }
+            return to_version(request, "ledgers_book_entry", new)
+    context = entry_context(
+        request,
+        entry,
+        current,
+        _facts,
+        "ledgers_book_entry",
+        photos=list(entry.photos.all()),
+        correct=correct,
+        mark=mark if entry.colour == Colour.BLACK and not entry.corrected_on else None,
+        void=void,
+        meaning=COLOUR_MEANING[Colour(entry.colour)],
+    )
     return render(request, "ledgers/books/entry.html", context)
 
 
@@ -209,26 +212,6 @@ def _act(
     void: CorrectionReason,
 ) -> BookEntry | None:
     actor = request.user
-    if action == "correct" and correct.is_valid():
-        data = correct.cleaned_data
-        household = household_by_number(correct, entry.village, data["household"])
-        if household is False:
-            return None
-        return attempt(
-            correct,
-            lambda: services.book_entry_correct(
-                entry=entry,
-                reason=data["reason"],
-                actor=actor,
-                photos=data["photos"],
-                colour=data["colour"],
-                occurred_on=data["occurred_on"],
-                household=household,
-                person=data["person"],
-                title=data["title"],
-                description=data["description"],
-            ),
-        )
     if action == "mark" and mark.is_valid():
         return attempt(
             mark,
@@ -239,14 +222,31 @@ def _act(
                 actor=actor,
             ),
         )
-    if action == "void" and void.is_valid():
-        return attempt(
-            void,
-            lambda: services.book_entry_void(
-                entry=entry, reason=void.cleaned_data["reason"], actor=actor
-            ),
+
+    def correction(data: dict[str, Any]) -> BookEntry | None:
+        household = household_by_number(correct, entry.village, data["household"])
+        if household is False:
+            return None
+        return services.book_entry_correct(
+            entry=entry,
+            reason=data["reason"],
+            actor=actor,
+            photos=data["photos"],
+            colour=data["colour"],
+            occurred_on=data["occurred_on"],
+            household=household,
+            person=data["person"],
+            title=data["title"],
+            description=data["description"],
         )
-    return None
+
+    return correct_or_void(
+        action,
+        correct,
+        void,
+        correction,
+        lambda reason: services.book_entry_void(entry=entry, reason=reason, actor=actor),
+    )
 
 
 @login_required

@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
+from django.contrib import messages as flash
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -20,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from zhenxing.accounts.scoping import Scope
 from zhenxing.core.periods import Period
 from zhenxing.ledgers.exports import XLSX_CONTENT_TYPE
-from zhenxing.ledgers.selectors.common import villages_under
+from zhenxing.ledgers.selectors.common import history, villages_under
 from zhenxing.ledgers.services.base import AlreadyCorrected
 from zhenxing.ledgers.services.common import may_write
 from zhenxing.regions.models import VILLAGE_LEVELS, Region
@@ -139,3 +141,73 @@ class CorrectionReason(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("更正原因"), max_length=200, widget=forms.TextInput()
     )
+
+
+# --- an entry's page: its history, and the forms that correct or void it -----------------------
+
+
+def action_of(request: HttpRequest) -> str:
+    """Which form of an entry's page was posted (``correct``, ``void``, …); "" for a GET."""
+    return request.POST.get("action", "") if request.method == "POST" else ""
+
+
+def posted(request: HttpRequest, action: str, name: str) -> QueryDict | None:
+    """The POST data for the form ``name``, None (an unbound form) when another was posted."""
+    return request.POST if action == name else None
+
+
+def is_current(entry: Any) -> bool:
+    """Whether no correction supersedes ``entry`` yet."""
+    return not type(entry).objects.filter(supersedes=entry).exists()
+
+
+def void_form(request: HttpRequest, action: str) -> CorrectionReason:
+    return CorrectionReason(posted(request, action, "void"), prefix="void")
+
+
+def correct_or_void(
+    action: str,
+    correct: forms.Form,
+    void: forms.Form,
+    correction: Callable[[dict[str, Any]], Any],
+    voiding: Callable[[str], Any],
+) -> Any:
+    """The posted correction (``correction`` given the form's data) or voiding (``voiding`` given
+    the reason); the new version, or None with the service's refusal on the form."""
+    if action == "correct" and correct.is_valid():
+        data = correct.cleaned_data
+        return attempt(correct, lambda: correction(data))
+    if action == "void" and void.is_valid():
+        reason = void.cleaned_data["reason"]
+        return attempt(void, lambda: voiding(reason))
+    return None
+
+
+def to_version(
+    request: HttpRequest, url_name: str, new: Any, message: str | None = None
+) -> HttpResponse:
+    """After a correction: say so and show the new version."""
+    flash.success(request, message or _("已保存更正，原记录保留在历史中"))
+    return redirect(url_name, new.pk)
+
+
+def entry_context(
+    request: HttpRequest,
+    entry: Any,
+    current: bool,
+    facts_of: Callable[[Any], list[tuple[str, Any]]],
+    url_name: str,
+    /,
+    **extra: Any,
+) -> dict[str, Any]:
+    """What every entry page shows: the entry, its versions (``facts_of`` each, linked through
+    ``url_name``), and whether it may be corrected; ``extra`` is the page's own."""
+    chain = history(entry)
+    return {
+        "entry": entry,
+        "current": current,
+        "latest": chain[-1],
+        "history": history_rows(chain, facts_of, url_name),
+        "may_write": writes(request) and current and not entry.voided,
+        **extra,
+    }

@@ -3,6 +3,7 @@ period, an incident with its history and corrections, and the export."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -21,24 +22,33 @@ from zhenxing.ledgers.exports import (
 )
 from zhenxing.ledgers.models.incidents import Incident, IncidentKind
 from zhenxing.ledgers.selectors import incidents as selectors
-from zhenxing.ledgers.selectors.common import history, villages_under
+from zhenxing.ledgers.selectors.common import villages_under
 from zhenxing.ledgers.services import incidents as services
 from zhenxing.regions.models import Region
 from zhenxing.web.ledgers.common import (
     CorrectionReason,
     DateInput,
+    action_of,
     attempt,
+    correct_or_void,
     download,
+    entry_context,
     filters,
     fmt_day,
-    history_rows,
+    is_current,
     page,
+    posted,
+    to_version,
+    void_form,
     writes,
 )
 
 
 def _scope(request: HttpRequest) -> Scope:
     return request.scope  # type: ignore[attr-defined,no-any-return]
+
+
+FIELDS = ("kind", "occurred_on", "summary", "deaths", "injuries", "reference")
 
 
 class IncidentFields(forms.Form):
@@ -142,57 +152,27 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
     incident = get_visible_or_404(
         Incident.objects.select_related("village", "recorded_by"), scope, pk=incident_id
     )
-    current = not Incident.objects.filter(supersedes=incident).exists()
-    action = request.POST.get("action", "") if request.method == "POST" else ""
-    initial = {
-        name: getattr(incident, name)
-        for name in ("kind", "occurred_on", "summary", "deaths", "injuries", "reference")
-    }
-    correct = IncidentCorrectForm(request.POST if action == "correct" else None, initial=initial)
-    void = CorrectionReason(request.POST if action == "void" else None, prefix="void")
+    current = is_current(incident)
+    action = action_of(request)
+    initial = {name: getattr(incident, name) for name in FIELDS}
+    correct = IncidentCorrectForm(posted(request, action, "correct"), initial=initial)
+    void = void_form(request, action)
     if action and current and writes(request):
-        new = None
-        if action == "correct" and correct.is_valid():
-            data = correct.cleaned_data
-            new = attempt(
-                correct,
-                lambda: services.incident_correct(
-                    scope=scope,
-                    incident=incident,
-                    actor=request.user,
-                    reason=data["reason"],
-                    kind=data["kind"],
-                    occurred_on=data["occurred_on"],
-                    summary=data["summary"],
-                    deaths=data["deaths"],
-                    injuries=data["injuries"],
-                    reference=data["reference"],
-                ),
-            )
-        elif action == "void" and void.is_valid():
-            new = attempt(
-                void,
-                lambda: services.incident_correct(
-                    scope=scope,
-                    incident=incident,
-                    actor=request.user,
-                    reason=void.cleaned_data["reason"],
-                    voided=True,
-                ),
-            )
+        record = partial(
+            services.incident_correct, scope=scope, incident=incident, actor=request.user
+        )
+        new = correct_or_void(
+            action,
+            correct,
+            void,
+            lambda data: record(reason=data["reason"], **{n: data[n] for n in FIELDS}),
+            lambda reason: record(reason=reason, voided=True),
+        )
         if new is not None:
-            messages.success(request, _("已保存更正，原记录保留在历史中"))
-            return redirect("ledgers_incident", incident_id=new.pk)
-    chain = history(incident)
-    context = {
-        "entry": incident,
-        "current": current,
-        "latest": chain[-1],
-        "history": history_rows(chain, _facts, "ledgers_incident"),
-        "may_write": writes(request) and current and not incident.voided,
-        "correct": correct,
-        "void": void,
-    }
+            return to_version(request, "ledgers_incident", new)
+    context = entry_context(
+        request, incident, current, _facts, "ledgers_incident", correct=correct, void=void
+    )
     return render(request, "ledgers/incidents/detail.html", context)
 
 

@@ -3,6 +3,7 @@ and tier, the entries with their add form, an entry with its history and correct
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -28,16 +29,22 @@ from zhenxing.ledgers.exports import (
 )
 from zhenxing.ledgers.models.income import IncomeEntry, IncomeSource
 from zhenxing.ledgers.selectors import income as selectors
-from zhenxing.ledgers.selectors.common import history, villages_under
+from zhenxing.ledgers.selectors.common import villages_under
 from zhenxing.ledgers.services import income as services
 from zhenxing.regions.models import Region
 from zhenxing.web.ledgers.common import (
     CorrectionReason,
+    action_of,
     attempt,
+    correct_or_void,
     download,
+    entry_context,
     filters,
-    history_rows,
+    is_current,
     page,
+    posted,
+    to_version,
+    void_form,
     writes,
 )
 
@@ -176,58 +183,43 @@ def income_entry(request: HttpRequest, income_entry_id: int) -> HttpResponse:
         scope,
         pk=income_entry_id,
     )
-    current = not IncomeEntry.objects.filter(supersedes=entry).exists()
-    action = request.POST.get("action", "") if request.method == "POST" else ""
+    current = is_current(entry)
+    action = action_of(request)
     initial = {
         "year": entry.year,
         "source": entry.source_id,
         "amount": entry.amount,
         "note": entry.note,
     }
-    correct = IncomeCorrectForm(request.POST if action == "correct" else None, initial=initial)
-    void = CorrectionReason(request.POST if action == "void" else None, prefix="void")
+    correct = IncomeCorrectForm(posted(request, action, "correct"), initial=initial)
+    void = void_form(request, action)
     if action and current and writes(request):
-        new = None
-        if action == "correct" and correct.is_valid():
-            data = correct.cleaned_data
-            new = attempt(
-                correct,
-                lambda: services.income_correct(
-                    scope=scope,
-                    entry=entry,
-                    actor=request.user,
-                    reason=data["reason"],
-                    year=data["year"],
-                    source=data["source"],
-                    amount=data["amount"],
-                    note=data["note"],
-                ),
-            )
-        elif action == "void" and void.is_valid():
-            new = attempt(
-                void,
-                lambda: services.income_correct(
-                    scope=scope,
-                    entry=entry,
-                    actor=request.user,
-                    reason=void.cleaned_data["reason"],
-                    voided=True,
-                ),
-            )
+        record = partial(services.income_correct, scope=scope, entry=entry, actor=request.user)
+        new = correct_or_void(
+            action,
+            correct,
+            void,
+            lambda data: record(
+                reason=data["reason"],
+                year=data["year"],
+                source=data["source"],
+                amount=data["amount"],
+                note=data["note"],
+            ),
+            lambda reason: record(reason=reason, voided=True),
+        )
         if new is not None:
-            messages.success(request, _("已保存更正，原记录保留在历史中"))
-            return redirect("ledgers_income_entry", income_entry_id=new.pk)
-    chain = history(entry)
-    context = {
-        "entry": entry,
-        "wan": selectors.wan(entry.amount),
-        "current": current,
-        "latest": chain[-1],
-        "history": history_rows(chain, _facts, "ledgers_income_entry"),
-        "may_write": writes(request) and current and not entry.voided,
-        "correct": correct,
-        "void": void,
-    }
+            return to_version(request, "ledgers_income_entry", new)
+    context = entry_context(
+        request,
+        entry,
+        current,
+        _facts,
+        "ledgers_income_entry",
+        wan=selectors.wan(entry.amount),
+        correct=correct,
+        void=void,
+    )
     return render(request, "ledgers/income/entry.html", context)
 
 

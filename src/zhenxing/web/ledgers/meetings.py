@@ -3,6 +3,7 @@ the compliance view (held against required, attendance) per branch and period, a
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -21,18 +22,23 @@ from zhenxing.ledgers.exports import (
 )
 from zhenxing.ledgers.models.meetings import MeetingKind, OrgMeeting
 from zhenxing.ledgers.selectors import meetings as selectors
-from zhenxing.ledgers.selectors.common import history
 from zhenxing.ledgers.services import meetings as services
 from zhenxing.regions.models import MemberStatus, PartyMember, PartyOrganization, Region
 from zhenxing.web.ledgers.common import (
     CorrectionReason,
     DateInput,
+    action_of,
     attempt,
+    correct_or_void,
     download,
+    entry_context,
     filters,
     fmt_day,
-    history_rows,
+    is_current,
     page,
+    posted,
+    to_version,
+    void_form,
     writes,
 )
 from zhenxing.web.order_forms import PhotosField
@@ -171,58 +177,26 @@ def meeting_detail(request: HttpRequest, org_meeting_id: int) -> HttpResponse:
         scope,
         pk=org_meeting_id,
     )
-    current = not OrgMeeting.objects.filter(supersedes=meeting).exists()
+    current = is_current(meeting)
     attendees = list(meeting.attendees.select_related("person").order_by("person__name"))
-    action = request.POST.get("action", "") if request.method == "POST" else ""
+    action = action_of(request)
     initial = {
         "kind": meeting.kind_id,
         "held_on": meeting.held_on,
         "topic": meeting.topic,
         "minutes": meeting.minutes,
     }
-    correct = MeetingCorrectForm(
-        scope, request.POST if action == "correct" else None, initial=initial
-    )
-    void = CorrectionReason(request.POST if action == "void" else None, prefix="void")
+    correct = MeetingCorrectForm(scope, posted(request, action, "correct"), initial=initial)
+    void = void_form(request, action)
     if action and current and writes(request):
-        new = _act(request, meeting, action, correct, void)
-        if new is not None:
-            messages.success(request, _("已保存更正，原记录保留在历史中"))
-            return redirect("ledgers_meeting", org_meeting_id=new.pk)
-    chain = history(meeting)
-    context = {
-        "entry": meeting,
-        "current": current,
-        "latest": chain[-1],
-        "attendees": attendees,
-        "members": meeting.organization.members.filter(status=MemberStatus.ACTIVE).count(),
-        "photos": list(meeting.photos.all()),
-        "history": history_rows(chain, _facts, "ledgers_meeting"),
-        "may_write": writes(request) and current and not meeting.voided,
-        "correct": correct,
-        "void": void,
-        "candidates": candidates(scope, [meeting.organization_id]),
-        "ticked": ticked(correct, attendees),
-    }
-    return render(request, "ledgers/meetings/detail.html", context)
-
-
-def _act(
-    request: HttpRequest,
-    meeting: OrgMeeting,
-    action: str,
-    correct: MeetingCorrectForm,
-    void: CorrectionReason,
-) -> OrgMeeting | None:
-    scope = _scope(request)
-    if action == "correct" and correct.is_valid():
-        data = correct.cleaned_data
-        return attempt(
+        record = partial(
+            services.org_meeting_correct, scope=scope, meeting=meeting, actor=request.user
+        )
+        new = correct_or_void(
+            action,
             correct,
-            lambda: services.org_meeting_correct(
-                scope=scope,
-                meeting=meeting,
-                actor=request.user,
+            void,
+            lambda data: record(
                 reason=data["reason"],
                 kind=data["kind"],
                 held_on=data["held_on"],
@@ -230,19 +204,25 @@ def _act(
                 minutes=data["minutes"],
                 attendees=list(data["attendees"]),
             ),
+            lambda reason: record(reason=reason, voided=True),
         )
-    if action == "void" and void.is_valid():
-        return attempt(
-            void,
-            lambda: services.org_meeting_correct(
-                scope=scope,
-                meeting=meeting,
-                actor=request.user,
-                reason=void.cleaned_data["reason"],
-                voided=True,
-            ),
-        )
-    return None
+        if new is not None:
+            return to_version(request, "ledgers_meeting", new)
+    context = entry_context(
+        request,
+        meeting,
+        current,
+        _facts,
+        "ledgers_meeting",
+        attendees=attendees,
+        members=meeting.organization.members.filter(status=MemberStatus.ACTIVE).count(),
+        photos=list(meeting.photos.all()),
+        correct=correct,
+        void=void,
+        candidates=candidates(scope, [meeting.organization_id]),
+        ticked=ticked(correct, attendees),
+    )
+    return render(request, "ledgers/meetings/detail.html", context)
 
 
 @login_required

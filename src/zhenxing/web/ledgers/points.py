@@ -23,18 +23,24 @@ from zhenxing.ledgers.exports import (
 )
 from zhenxing.ledgers.models.points import CapPeriod, Pledge, PledgeStatus, PointsEntry, PointsRule
 from zhenxing.ledgers.selectors import points as selectors
-from zhenxing.ledgers.selectors.common import history, villages_under
+from zhenxing.ledgers.selectors.common import villages_under
 from zhenxing.ledgers.services import points as services
 from zhenxing.regions.models import PartyMember, Region
 from zhenxing.web.ledgers.common import (
     CorrectionReason,
     DateInput,
+    action_of,
     attempt,
+    correct_or_void,
     download,
+    entry_context,
     filters,
     fmt_day,
-    history_rows,
+    is_current,
     page,
+    posted,
+    to_version,
+    void_form,
     writes,
 )
 from zhenxing.web.order_forms import PhotosField
@@ -131,8 +137,8 @@ def points_entry(request: HttpRequest, points_entry_id: int) -> HttpResponse:
     entry = get_visible_or_404(
         PointsEntry.objects.select_related(*selectors.RELATED), scope, pk=points_entry_id
     )
-    current = not PointsEntry.objects.filter(supersedes=entry).exists()
-    action = request.POST.get("action", "") if request.method == "POST" else ""
+    current = is_current(entry)
+    action = action_of(request)
     initial = {
         "member": entry.member_id,
         "rule": entry.rule_id,
@@ -144,54 +150,47 @@ def points_entry(request: HttpRequest, points_entry_id: int) -> HttpResponse:
     correct = PointsCorrectForm(
         scope,
         entry.village,
-        request.POST if action == "correct" else None,
+        posted(request, action, "correct"),
         request.FILES or None,
         initial=initial,
     )
-    void = CorrectionReason(request.POST if action == "void" else None, prefix="void")
+    void = void_form(request, action)
     if action and current and writes(request):
-        new = None
-        if action == "correct" and correct.is_valid():
-            data = correct.cleaned_data
-            new = attempt(
-                correct,
-                lambda: services.points_entry_correct(
-                    entry=entry,
-                    reason=data["reason"],
-                    actor=request.user,
-                    photos=data["photos"],
-                    member=data["member"],
-                    rule=data["rule"],
-                    occurred_on=data["occurred_on"],
-                    points=data["points"],
-                    note=data["note"],
-                    evidence=data["evidence"],
-                ),
-            )
-        elif action == "void" and void.is_valid():
-            new = attempt(
-                void,
-                lambda: services.points_entry_void(
-                    entry=entry, reason=void.cleaned_data["reason"], actor=request.user
-                ),
-            )
+        new = correct_or_void(
+            action,
+            correct,
+            void,
+            lambda data: services.points_entry_correct(
+                entry=entry,
+                reason=data["reason"],
+                actor=request.user,
+                photos=data["photos"],
+                member=data["member"],
+                rule=data["rule"],
+                occurred_on=data["occurred_on"],
+                points=data["points"],
+                note=data["note"],
+                evidence=data["evidence"],
+            ),
+            lambda reason: services.points_entry_void(
+                entry=entry, reason=reason, actor=request.user
+            ),
+        )
         if new is not None:
-            messages.success(request, _("已保存更正，原记录保留在历史中"))
-            return redirect("ledgers_points_entry", points_entry_id=new.pk)
-    chain = history(entry)
-    context = {
-        "entry": entry,
-        "current": current,
-        "latest": chain[-1],
-        "facts": _facts(entry),
-        "history": history_rows(chain, _facts, "ledgers_points_entry"),
-        "photos": list(entry.photos.all()),
-        "may_write": writes(request) and current and not entry.voided,
-        "correct": correct,
-        "void": void,
-        "back": "ledgers_points",
-        "title": _("党员积分"),
-    }
+            return to_version(request, "ledgers_points_entry", new)
+    context = entry_context(
+        request,
+        entry,
+        current,
+        _facts,
+        "ledgers_points_entry",
+        facts=_facts(entry),
+        photos=list(entry.photos.all()),
+        correct=correct,
+        void=void,
+        back="ledgers_points",
+        title=_("党员积分"),
+    )
     return render(request, "ledgers/points/entry.html", context)
 
 
@@ -317,10 +316,10 @@ def pledge_detail(request: HttpRequest, pledge_id: int) -> HttpResponse:
         scope,
         pk=pledge_id,
     )
-    current = not Pledge.objects.filter(supersedes=pledge).exists()
-    action = request.POST.get("action", "") if request.method == "POST" else ""
+    current = is_current(pledge)
+    action = action_of(request)
     close = PledgeCloseForm(
-        request.POST if action == "close" else None,
+        posted(request, action, "close"),
         request.FILES or None,
         initial={"closed_on": timezone.localdate(), "fulfilled": "1"},
     )
@@ -331,11 +330,10 @@ def pledge_detail(request: HttpRequest, pledge_id: int) -> HttpResponse:
         "due_on": pledge.due_on,
     }
     correct = PledgeCorrectForm(
-        scope, pledge.village, request.POST if action == "correct" else None, initial=initial
+        scope, pledge.village, posted(request, action, "correct"), initial=initial
     )
-    void = CorrectionReason(request.POST if action == "void" else None, prefix="void")
+    void = void_form(request, action)
     if action and current and writes(request):
-        new = None
         if action == "close" and close.is_valid():
             data = close.cleaned_data
             new = attempt(
@@ -349,11 +347,12 @@ def pledge_detail(request: HttpRequest, pledge_id: int) -> HttpResponse:
                     actor=request.user,
                 ),
             )
-        elif action == "correct" and correct.is_valid():
-            data = correct.cleaned_data
-            new = attempt(
+        else:
+            new = correct_or_void(
+                action,
                 correct,
-                lambda: services.pledge_correct(
+                void,
+                lambda data: services.pledge_correct(
                     pledge=pledge,
                     reason=data["reason"],
                     actor=request.user,
@@ -362,32 +361,26 @@ def pledge_detail(request: HttpRequest, pledge_id: int) -> HttpResponse:
                     made_on=data["made_on"],
                     due_on=data["due_on"],
                 ),
-            )
-        elif action == "void" and void.is_valid():
-            new = attempt(
-                void,
-                lambda: services.pledge_void(
-                    pledge=pledge, reason=void.cleaned_data["reason"], actor=request.user
+                lambda reason: services.pledge_void(
+                    pledge=pledge, reason=reason, actor=request.user
                 ),
             )
         if new is not None:
-            messages.success(request, _("已保存，原记录保留在历史中"))
-            return redirect("ledgers_pledge", pledge_id=new.pk)
-    chain = history(pledge)
-    context = {
-        "entry": pledge,
-        "current": current,
-        "latest": chain[-1],
-        "facts": _pledge_facts(pledge),
-        "history": history_rows(chain, _pledge_facts, "ledgers_pledge"),
-        "photos": list(pledge.photos.all()),
-        "may_write": writes(request) and current and not pledge.voided,
-        "close": close if pledge.status == PledgeStatus.OPEN else None,
-        "correct": correct,
-        "void": void,
-        "back": "ledgers_pledges",
-        "title": _("承诺践诺"),
-    }
+            return to_version(request, "ledgers_pledge", new, _("已保存，原记录保留在历史中"))
+    context = entry_context(
+        request,
+        pledge,
+        current,
+        _pledge_facts,
+        "ledgers_pledge",
+        facts=_pledge_facts(pledge),
+        photos=list(pledge.photos.all()),
+        close=close if pledge.status == PledgeStatus.OPEN else None,
+        correct=correct,
+        void=void,
+        back="ledgers_pledges",
+        title=_("承诺践诺"),
+    )
     return render(request, "ledgers/points/entry.html", context)
 
 

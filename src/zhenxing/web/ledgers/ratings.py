@@ -23,18 +23,24 @@ from zhenxing.ledgers.exports import (
 )
 from zhenxing.ledgers.models.ratings import Cadence, HouseholdRating, Rater, RatingScheme
 from zhenxing.ledgers.selectors import ratings as selectors
-from zhenxing.ledgers.selectors.common import history, villages_under
+from zhenxing.ledgers.selectors.common import villages_under
 from zhenxing.ledgers.services import ratings as services
 from zhenxing.web.ledgers.books import household_by_number
 from zhenxing.web.ledgers.common import (
     CorrectionReason,
     DateInput,
+    action_of,
     attempt,
+    correct_or_void,
     download,
+    entry_context,
     filters,
     fmt_day,
-    history_rows,
+    is_current,
     page,
+    posted,
+    to_version,
+    void_form,
     writes,
 )
 
@@ -154,8 +160,8 @@ def rating_detail(request: HttpRequest, household_rating_id: int) -> HttpRespons
     rating = get_visible_or_404(
         HouseholdRating.objects.select_related(*selectors.RELATED), scope, pk=household_rating_id
     )
-    current = not HouseholdRating.objects.filter(supersedes=rating).exists()
-    action = request.POST.get("action", "") if request.method == "POST" else ""
+    current = is_current(rating)
+    action = action_of(request)
     initial = {
         "household": rating.household.number,
         "period": rating.period,
@@ -163,50 +169,46 @@ def rating_detail(request: HttpRequest, household_rating_id: int) -> HttpRespons
         "note": rating.note,
         **{f"item_{k}": v for k, v in rating.scores.items()},
     }
-    correct = RatingCorrectForm(
-        rating.scheme, request.POST if action == "correct" else None, initial=initial
-    )
-    void = CorrectionReason(request.POST if action == "void" else None, prefix="void")
+    correct = RatingCorrectForm(rating.scheme, posted(request, action, "correct"), initial=initial)
+    void = void_form(request, action)
     if action and current and writes(request):
-        new = None
-        if action == "correct" and correct.is_valid():
-            data = correct.cleaned_data
+
+        def correction(data: dict[str, Any]) -> HouseholdRating | None:
             household = household_by_number(correct, rating.village, data["household"])
-            if household:
-                new = attempt(
-                    correct,
-                    lambda: services.household_rating_correct(
-                        rating=rating,
-                        reason=data["reason"],
-                        actor=request.user,
-                        household=household,
-                        period=data["period"],
-                        rated_on=data["rated_on"],
-                        scores=correct.scores(),
-                        note=data["note"],
-                    ),
-                )
-        elif action == "void" and void.is_valid():
-            new = attempt(
-                void,
-                lambda: services.household_rating_void(
-                    rating=rating, reason=void.cleaned_data["reason"], actor=request.user
-                ),
+            if not household:
+                return None
+            return services.household_rating_correct(
+                rating=rating,
+                reason=data["reason"],
+                actor=request.user,
+                household=household,
+                period=data["period"],
+                rated_on=data["rated_on"],
+                scores=correct.scores(),
+                note=data["note"],
             )
+
+        new = correct_or_void(
+            action,
+            correct,
+            void,
+            correction,
+            lambda reason: services.household_rating_void(
+                rating=rating, reason=reason, actor=request.user
+            ),
+        )
         if new is not None:
-            messages.success(request, _("已保存更正，原记录保留在历史中"))
-            return redirect("ledgers_rating", household_rating_id=new.pk)
-    chain = history(rating)
-    context = {
-        "entry": rating,
-        "current": current,
-        "latest": chain[-1],
-        "history": history_rows(chain, _facts, "ledgers_rating"),
-        "facts": _facts(rating),
-        "may_write": writes(request) and current and not rating.voided,
-        "correct": correct,
-        "void": void,
-    }
+            return to_version(request, "ledgers_rating", new)
+    context = entry_context(
+        request,
+        rating,
+        current,
+        _facts,
+        "ledgers_rating",
+        facts=_facts(rating),
+        correct=correct,
+        void=void,
+    )
     return render(request, "ledgers/ratings/detail.html", context)
 
 

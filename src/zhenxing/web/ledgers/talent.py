@@ -3,6 +3,7 @@ forms, counts per township and category, an entry with its history and correctio
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -22,18 +23,23 @@ from zhenxing.ledgers.exports import (
 )
 from zhenxing.ledgers.models.talent import ReserveCadre, Talent, TalentCategory
 from zhenxing.ledgers.selectors import talent as selectors
-from zhenxing.ledgers.selectors.common import history
 from zhenxing.ledgers.services import talent as services
 from zhenxing.regions.models import CadrePost, Region, Resident
 from zhenxing.web.ledgers.common import (
     CorrectionReason,
     DateInput,
+    action_of,
     attempt,
+    correct_or_void,
     download,
+    entry_context,
     filters,
     fmt_day,
-    history_rows,
+    is_current,
     page,
+    posted,
+    to_version,
+    void_form,
     writes,
 )
 
@@ -239,55 +245,40 @@ def talent_entry(request: HttpRequest, talent_id: int) -> HttpResponse:
         scope,
         pk=talent_id,
     )
-    current = not Talent.objects.filter(supersedes=entry).exists()
-    action = request.POST.get("action", "") if request.method == "POST" else ""
+    current = is_current(entry)
+    action = action_of(request)
     initial = {"category": entry.category_id, "since": entry.since, "strengths": entry.strengths}
-    correct = TalentCorrectForm(request.POST if action == "correct" else None, initial=initial)
-    void = CorrectionReason(request.POST if action == "void" else None, prefix="void")
+    correct = TalentCorrectForm(posted(request, action, "correct"), initial=initial)
+    void = void_form(request, action)
     if action and current and writes(request):
-        new = None
-        if action == "correct" and correct.is_valid():
-            data = correct.cleaned_data
-            new = attempt(
-                correct,
-                lambda: services.talent_correct(
-                    scope=scope,
-                    talent=entry,
-                    actor=request.user,
-                    reason=data["reason"],
-                    category=data["category"],
-                    since=data["since"],
-                    strengths=data["strengths"],
-                ),
-            )
-        elif action == "void" and void.is_valid():
-            new = attempt(
-                void,
-                lambda: services.talent_correct(
-                    scope=scope,
-                    talent=entry,
-                    actor=request.user,
-                    reason=void.cleaned_data["reason"],
-                    voided=True,
-                ),
-            )
+        record = partial(services.talent_correct, scope=scope, talent=entry, actor=request.user)
+        new = correct_or_void(
+            action,
+            correct,
+            void,
+            lambda data: record(
+                reason=data["reason"],
+                category=data["category"],
+                since=data["since"],
+                strengths=data["strengths"],
+            ),
+            lambda reason: record(reason=reason, voided=True),
+        )
         if new is not None:
-            messages.success(request, _("已保存更正，原记录保留在历史中"))
-            return redirect("ledgers_talent_entry", talent_id=new.pk)
-    chain = history(entry)
-    context = {
-        "entry": entry,
-        "title": _("人才库"),
-        "facts": _talent_facts(entry),
-        "current": current,
-        "latest_url": "ledgers_talent_entry",
-        "latest": chain[-1],
-        "history": history_rows(chain, _talent_facts, "ledgers_talent_entry"),
-        "may_write": writes(request) and current and not entry.voided,
-        "correct": correct,
-        "void": void,
-        "void_label": _("移出人才库"),
-    }
+            return to_version(request, "ledgers_talent_entry", new)
+    context = entry_context(
+        request,
+        entry,
+        current,
+        _talent_facts,
+        "ledgers_talent_entry",
+        title=_("人才库"),
+        facts=_talent_facts(entry),
+        latest_url="ledgers_talent_entry",
+        correct=correct,
+        void=void,
+        void_label=_("移出人才库"),
+    )
     return render(request, "ledgers/talent/entry.html", context)
 
 
@@ -299,57 +290,44 @@ def reserve_cadre(request: HttpRequest, reserve_cadre_id: int) -> HttpResponse:
         scope,
         pk=reserve_cadre_id,
     )
-    current = not ReserveCadre.objects.filter(supersedes=entry).exists()
-    action = request.POST.get("action", "") if request.method == "POST" else ""
+    current = is_current(entry)
+    action = action_of(request)
     initial = {"mentor": entry.mentor_id, "assignment": entry.assignment, "since": entry.since}
     correct = ReserveCorrectForm(
-        scope, entry.village, request.POST if action == "correct" else None, initial=initial
+        scope, entry.village, posted(request, action, "correct"), initial=initial
     )
-    void = CorrectionReason(request.POST if action == "void" else None, prefix="void")
+    void = void_form(request, action)
     if action and current and writes(request):
-        new = None
-        if action == "correct" and correct.is_valid():
-            data = correct.cleaned_data
-            new = attempt(
-                correct,
-                lambda: services.reserve_cadre_correct(
-                    scope=scope,
-                    cadre=entry,
-                    actor=request.user,
-                    reason=data["reason"],
-                    mentor=data["mentor"],
-                    assignment=data["assignment"],
-                    since=data["since"],
-                ),
-            )
-        elif action == "void" and void.is_valid():
-            new = attempt(
-                void,
-                lambda: services.reserve_cadre_correct(
-                    scope=scope,
-                    cadre=entry,
-                    actor=request.user,
-                    reason=void.cleaned_data["reason"],
-                    voided=True,
-                ),
-            )
+        record = partial(
+            services.reserve_cadre_correct, scope=scope, cadre=entry, actor=request.user
+        )
+        new = correct_or_void(
+            action,
+            correct,
+            void,
+            lambda data: record(
+                reason=data["reason"],
+                mentor=data["mentor"],
+                assignment=data["assignment"],
+                since=data["since"],
+            ),
+            lambda reason: record(reason=reason, voided=True),
+        )
         if new is not None:
-            messages.success(request, _("已保存更正，原记录保留在历史中"))
-            return redirect("ledgers_reserve_cadre", reserve_cadre_id=new.pk)
-    chain = history(entry)
-    context = {
-        "entry": entry,
-        "title": _("后备干部"),
-        "facts": _reserve_facts(entry),
-        "current": current,
-        "latest_url": "ledgers_reserve_cadre",
-        "latest": chain[-1],
-        "history": history_rows(chain, _reserve_facts, "ledgers_reserve_cadre"),
-        "may_write": writes(request) and current and not entry.voided,
-        "correct": correct,
-        "void": void,
-        "void_label": _("不再列为后备干部"),
-    }
+            return to_version(request, "ledgers_reserve_cadre", new)
+    context = entry_context(
+        request,
+        entry,
+        current,
+        _reserve_facts,
+        "ledgers_reserve_cadre",
+        title=_("后备干部"),
+        facts=_reserve_facts(entry),
+        latest_url="ledgers_reserve_cadre",
+        correct=correct,
+        void=void,
+        void_label=_("不再列为后备干部"),
+    )
     return render(request, "ledgers/talent/entry.html", context)
 
 
