@@ -9,23 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zhenxing.accounts.scoping import get_visible_or_404
-from zhenxing.api.ledgers.common import (
-    ERRORS,
-    CorrectionIn,
-    LedgerFilter,
-    MetricOut,
-    Recorded,
-    VersionOut,
-    invalid,
-    metrics_table,
-    period_of,
-    region_of,
-    saved,
-    scope_of,
-    village_of,
-    villages_for,
-    xlsx,
-)
+from zhenxing.api.ledgers import common
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.books import BookEntry, Colour
 from zhenxing.ledgers.selectors import books as selectors
@@ -42,7 +26,7 @@ METRICS = {
 }
 
 
-class BookEntryOut(Recorded):
+class BookEntryOut(common.Recorded):
     id: int
     village_id: int
     village_name: str
@@ -72,10 +56,10 @@ class BookEntryOut(Recorded):
 
 
 class BookEntryDetailOut(BookEntryOut):
-    history: list[VersionOut]
+    history: list[common.VersionOut]
 
 
-class BookFilter(LedgerFilter):
+class BookFilter(common.LedgerFilter):
     colour: Colour | None = None
 
 
@@ -89,7 +73,7 @@ class BookEntryIn(Schema):
     person: str = ""
 
 
-class BookCorrectionIn(CorrectionIn):
+class BookCorrectionIn(common.CorrectionIn):
     colour: Colour | None = None
     occurred_on: dt.date | None = None
     title: str | None = None
@@ -98,7 +82,7 @@ class BookCorrectionIn(CorrectionIn):
     person: str | None = None
 
 
-class MarkCorrectedIn(CorrectionIn):
+class MarkCorrectedIn(common.CorrectionIn):
     corrected_on: dt.date
 
 
@@ -107,7 +91,7 @@ def _household(village: Region, number: str | None) -> Household | None:
         return None
     household = Household.objects.filter(village=village, number=number.strip()).first()
     if household is None:
-        raise invalid(
+        raise common.invalid(
             "household_number",
             _("%(v)s没有户号为“%(n)s”的农户") % {"v": village.name, "n": number},
         )
@@ -116,48 +100,50 @@ def _household(village: Region, number: str | None) -> Household | None:
 
 def _entry(request: HttpRequest, book_entry_id: int) -> BookEntry:
     qs = BookEntry.objects.select_related(*selectors.RELATED)
-    return get_visible_or_404(qs, scope_of(request), pk=book_entry_id)
+    return get_visible_or_404(qs, common.scope_of(request), pk=book_entry_id)
 
 
 @router.get("/books", response=list[BookEntryOut], summary="三色账：当前记录")
 @paginate
 def book_list(request: HttpRequest, filters: Query[BookFilter]) -> QuerySet[BookEntry]:
     return selectors.book_entries(
-        scope_of(request),
-        region=region_of(request, filters.village_id),
-        period=period_of(filters.period),
+        common.scope_of(request),
+        region=common.region_of(request, filters.village_id),
+        period=common.period_of(filters.period),
         colour=filters.colour or "",
     )
 
 
-@router.get("/books/metrics", response=list[MetricOut], summary="三色账指标（每村）")
-def book_metrics(request: HttpRequest, filters: Query[LedgerFilter]) -> list[dict]:
-    return metrics_table(
-        villages_for(request, filters.village_id), period_of(filters.period), METRICS
+@router.get("/books/metrics", response=list[common.MetricOut], summary="三色账指标（每村）")
+def book_metrics(request: HttpRequest, filters: Query[common.LedgerFilter]) -> list[dict]:
+    return common.metrics_table(
+        common.villages_for(request, filters.village_id), common.period_of(filters.period), METRICS
     )
 
 
 @router.get("/books/export", summary="三色账导出 Excel")
 def book_export(request: HttpRequest, filters: Query[BookFilter]) -> HttpResponse:
-    region = region_of(request, filters.village_id)
-    period = period_of(filters.period)
+    region = common.region_of(request, filters.village_id)
+    period = common.period_of(filters.period)
     rows = selectors.book_entries(
-        scope_of(request), region=region, period=period, colour=filters.colour or ""
+        common.scope_of(request), region=region, period=period, colour=filters.colour or ""
     )
     where = region.name if region else _("辖区")
     content = export_bytes(selectors.books_sheet(rows, period=period, where=where))
-    return xlsx(content, export_filename(where, _("三色账"), period.key))
+    return common.xlsx(content, export_filename(where, _("三色账"), period.key))
 
 
-@router.post("/books", response={201: BookEntryDetailOut, **ERRORS}, summary="三色账：记一笔")
+@router.post(
+    "/books", response={201: BookEntryDetailOut, **common.ERRORS}, summary="三色账：记一笔"
+)
 def book_add(request: HttpRequest, payload: BookEntryIn) -> Status:
-    village = village_of(request, payload.village_id)
-    return saved(
+    village = common.village_of(request, payload.village_id)
+    return common.saved(
         request,
         _entry,
         services.book_entry_add,
         rename={"household": "household_number", "village": "village_id"},
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         village=village,
         colour=payload.colour,
         occurred_on=payload.occurred_on,
@@ -177,7 +163,7 @@ def book_detail(request: HttpRequest, book_entry_id: int) -> BookEntry:
 
 @router.post(
     "/books/{book_entry_id}/correct",
-    response={201: BookEntryDetailOut, **ERRORS},
+    response={201: BookEntryDetailOut, **common.ERRORS},
     summary="三色账：更正（新增一条更正记录）",
 )
 def book_correct(request: HttpRequest, book_entry_id: int, payload: BookCorrectionIn) -> Status:
@@ -185,7 +171,7 @@ def book_correct(request: HttpRequest, book_entry_id: int, payload: BookCorrecti
     changes = payload.dict(exclude_unset=True, exclude={"reason", "household_number"})
     if "household_number" in payload.model_fields_set:
         changes["household"] = _household(entry.village, payload.household_number)
-    return saved(
+    return common.saved(
         request,
         _entry,
         services.book_entry_correct,
@@ -198,14 +184,14 @@ def book_correct(request: HttpRequest, book_entry_id: int, payload: BookCorrecti
 
 @router.post(
     "/books/{book_entry_id}/mark-corrected",
-    response={201: BookEntryDetailOut, **ERRORS},
+    response={201: BookEntryDetailOut, **common.ERRORS},
     summary="三色账：黑账标记已改正（黄账）",
 )
 def book_mark_corrected(
     request: HttpRequest, book_entry_id: int, payload: MarkCorrectedIn
 ) -> Status:
     entry = _entry(request, book_entry_id)
-    return saved(
+    return common.saved(
         request,
         _entry,
         services.book_entry_mark_corrected,
@@ -217,12 +203,12 @@ def book_mark_corrected(
 
 @router.post(
     "/books/{book_entry_id}/void",
-    response={201: BookEntryDetailOut, **ERRORS},
+    response={201: BookEntryDetailOut, **common.ERRORS},
     summary="三色账：作废",
 )
-def book_void(request: HttpRequest, book_entry_id: int, payload: CorrectionIn) -> Status:
+def book_void(request: HttpRequest, book_entry_id: int, payload: common.CorrectionIn) -> Status:
     entry = _entry(request, book_entry_id)
-    return saved(
+    return common.saved(
         request,
         _entry,
         services.book_entry_void,

@@ -11,21 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zhenxing.accounts.scoping import get_visible_or_404
-from zhenxing.api.ledgers.common import (
-    ERRORS,
-    CorrectionIn,
-    LedgerFilter,
-    Recorded,
-    VersionOut,
-    period_of,
-    region_of,
-    saved,
-    scope_of,
-    sent,
-    village_of,
-    villages_for,
-    xlsx,
-)
+from zhenxing.api.ledgers import common
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.incidents import Incident, IncidentKind
 from zhenxing.ledgers.selectors import incidents as selectors
@@ -36,7 +22,7 @@ router = Router(tags=["ledgers"])
 FIELDS = ("kind", "occurred_on", "summary", "deaths", "injuries", "reference")
 
 
-class IncidentOut(Recorded):
+class IncidentOut(common.Recorded):
     id: int
     village_id: int
     village_name: str
@@ -59,10 +45,10 @@ class IncidentOut(Recorded):
 
 
 class IncidentDetailOut(IncidentOut):
-    history: list[VersionOut]
+    history: list[common.VersionOut]
 
 
-class IncidentFilter(LedgerFilter):
+class IncidentFilter(common.LedgerFilter):
     kind: IncidentKind | None = None
 
 
@@ -76,7 +62,7 @@ class IncidentIn(Schema):
     reference: str = ""
 
 
-class IncidentCorrectionIn(CorrectionIn):
+class IncidentCorrectionIn(common.CorrectionIn):
     kind: IncidentKind | None = None
     occurred_on: dt.date | None = None
     summary: str | None = None
@@ -96,16 +82,16 @@ class ThreeZerosOut(Schema):
 
 def _incident(request: HttpRequest, incident_id: int) -> Incident:
     qs = Incident.objects.select_related("village", "recorded_by")
-    return get_visible_or_404(qs, scope_of(request), pk=incident_id)
+    return get_visible_or_404(qs, common.scope_of(request), pk=incident_id)
 
 
 @router.get("/incidents", response=list[IncidentOut], summary="三零：事件（当前）")
 @paginate
 def incident_list(request: HttpRequest, filters: Query[IncidentFilter]) -> QuerySet[Incident]:
     return selectors.incidents(
-        scope_of(request),
-        period=period_of(filters.period),
-        village=region_of(request, filters.village_id),
+        common.scope_of(request),
+        period=common.period_of(filters.period),
+        village=common.region_of(request, filters.village_id),
         kind=filters.kind or "",
     )
 
@@ -113,9 +99,9 @@ def incident_list(request: HttpRequest, filters: Query[IncidentFilter]) -> Query
 @router.get(
     "/incidents/metrics", response=list[ThreeZerosOut], summary="三零状态（每村）：three_zeros"
 )
-def incident_metrics(request: HttpRequest, filters: Query[LedgerFilter]) -> list[dict]:
-    villages = villages_for(request, filters.village_id).order_by("path")
-    status = selectors.three_zeros(villages, period_of(filters.period))
+def incident_metrics(request: HttpRequest, filters: Query[common.LedgerFilter]) -> list[dict]:
+    villages = common.villages_for(request, filters.village_id).order_by("path")
+    status = selectors.three_zeros(villages, common.period_of(filters.period))
     return [
         {
             "village_id": pk,
@@ -130,25 +116,27 @@ def incident_metrics(request: HttpRequest, filters: Query[LedgerFilter]) -> list
 
 
 @router.get("/incidents/export", summary="三零导出 Excel")
-def incident_export(request: HttpRequest, filters: Query[LedgerFilter]) -> HttpResponse:
+def incident_export(request: HttpRequest, filters: Query[common.LedgerFilter]) -> HttpResponse:
 
-    period = period_of(filters.period)
+    period = common.period_of(filters.period)
     sheets, where = selectors.export_sheets(
-        scope_of(request), period, region_of(request, filters.village_id)
+        common.scope_of(request), period, common.region_of(request, filters.village_id)
     )
-    return xlsx(export_bytes(*sheets), export_filename(where, _("三零"), period.key))
+    return common.xlsx(export_bytes(*sheets), export_filename(where, _("三零"), period.key))
 
 
-@router.post("/incidents", response={201: IncidentDetailOut, **ERRORS}, summary="三零：登记事件")
+@router.post(
+    "/incidents", response={201: IncidentDetailOut, **common.ERRORS}, summary="三零：登记事件"
+)
 def incident_add(request: HttpRequest, payload: IncidentIn) -> Status:
-    village = village_of(request, payload.village_id)
+    village = common.village_of(request, payload.village_id)
     fields = {name: getattr(payload, name) for name in FIELDS}
-    return saved(
+    return common.saved(
         request,
         _incident,
         services.incident_record,
         rename={"village": "village_id"},
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         village=village,
         **fields,
     )
@@ -163,19 +151,19 @@ def incident_detail(request: HttpRequest, incident_id: int) -> Any:
 
 @router.post(
     "/incidents/{int:incident_id}/correct",
-    response={201: IncidentDetailOut, **ERRORS},
+    response={201: IncidentDetailOut, **common.ERRORS},
     summary="三零：更正（新增一条更正记录）",
 )
 def incident_correct(
     request: HttpRequest, incident_id: int, payload: IncidentCorrectionIn
 ) -> Status:
     incident = _incident(request, incident_id)
-    changes = sent(payload, FIELDS)
-    return saved(
+    changes = common.sent(payload, FIELDS)
+    return common.saved(
         request,
         _incident,
         services.incident_correct,
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         incident=incident,
         reason=payload.reason,
         **changes,
@@ -184,16 +172,16 @@ def incident_correct(
 
 @router.post(
     "/incidents/{int:incident_id}/void",
-    response={201: IncidentDetailOut, **ERRORS},
+    response={201: IncidentDetailOut, **common.ERRORS},
     summary="三零：作废（如经核实不属越级上访）",
 )
-def incident_void(request: HttpRequest, incident_id: int, payload: CorrectionIn) -> Status:
+def incident_void(request: HttpRequest, incident_id: int, payload: common.CorrectionIn) -> Status:
     incident = _incident(request, incident_id)
-    return saved(
+    return common.saved(
         request,
         _incident,
         services.incident_correct,
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         incident=incident,
         reason=payload.reason,
         voided=True,

@@ -13,20 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zhenxing.accounts.scoping import get_visible_or_404, home_region
-from zhenxing.api.ledgers.common import (
-    ERRORS,
-    CorrectionIn,
-    Recorded,
-    VersionOut,
-    invalid,
-    region_of,
-    saved,
-    scope_of,
-    sent,
-    village_of,
-    villages_for,
-    xlsx,
-)
+from zhenxing.api.ledgers import common
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.income import IncomeEntry, IncomeSource
 from zhenxing.ledgers.selectors import income as selectors
@@ -45,7 +32,7 @@ def _year(year: int | None) -> int:
     return year or timezone.localdate().year - 1
 
 
-class IncomeEntryOut(Recorded):
+class IncomeEntryOut(common.Recorded):
     id: int
     village_id: int
     village_name: str
@@ -66,7 +53,7 @@ class IncomeEntryOut(Recorded):
 
 
 class IncomeEntryDetailOut(IncomeEntryOut):
-    history: list[VersionOut]
+    history: list[common.VersionOut]
 
 
 class IncomeIn(Schema):
@@ -77,7 +64,7 @@ class IncomeIn(Schema):
     note: str = ""
 
 
-class IncomeCorrectionIn(CorrectionIn):
+class IncomeCorrectionIn(common.CorrectionIn):
     year: int | None = None
     source_id: int | None = None
     amount: Decimal | None = None
@@ -109,13 +96,13 @@ class TownshipTiersOut(Schema):
 
 def _entry(request: HttpRequest, income_entry_id: int) -> IncomeEntry:
     qs = IncomeEntry.objects.select_related("village", "source", "recorded_by")
-    return get_visible_or_404(qs, scope_of(request), pk=income_entry_id)
+    return get_visible_or_404(qs, common.scope_of(request), pk=income_entry_id)
 
 
 def _source(source_id: int | None) -> IncomeSource:
     source = IncomeSource.objects.filter(pk=source_id).first() if source_id else None
     if source is None:
-        raise invalid("source_id", _("请选择收入来源"))
+        raise common.invalid("source_id", _("请选择收入来源"))
     return source
 
 
@@ -123,9 +110,9 @@ def _source(source_id: int | None) -> IncomeSource:
 @paginate
 def income_list(request: HttpRequest, filters: Query[IncomeFilter]) -> QuerySet[IncomeEntry]:
     return selectors.income_entries(
-        scope_of(request),
+        common.scope_of(request),
         year=_year(filters.year),
-        village=region_of(request, filters.village_id),
+        village=common.region_of(request, filters.village_id),
         source_id=filters.source_id,
     )
 
@@ -136,7 +123,7 @@ def income_list(request: HttpRequest, filters: Query[IncomeFilter]) -> QuerySet[
     summary="村集体经济指标（每村）：collective_income、income_tier",
 )
 def income_metrics(request: HttpRequest, filters: Query[IncomeFilter]) -> list[dict]:
-    villages = villages_for(request, filters.village_id).order_by("path")
+    villages = common.villages_for(request, filters.village_id).order_by("path")
     year = _year(filters.year)
     totals = selectors.collective_income(villages, year)
     bands = selectors.tiers()
@@ -156,8 +143,8 @@ def income_metrics(request: HttpRequest, filters: Query[IncomeFilter]) -> list[d
     "/income/tiers", response=list[TownshipTiersOut], summary="村集体经济分档统计（每乡镇）"
 )
 def income_tiers(request: HttpRequest, filters: Query[IncomeFilter]) -> list[dict]:
-    scope = scope_of(request)
-    region = region_of(request, filters.village_id) or home_region(scope)
+    scope = common.scope_of(request)
+    region = common.region_of(request, filters.village_id) or home_region(scope)
     bands, townships = selectors.tier_counts(scope, _year(filters.year), region)
     return [
         {
@@ -184,22 +171,22 @@ def income_export(request: HttpRequest, filters: Query[IncomeFilter]) -> HttpRes
 
     year = _year(filters.year)
     sheets, where = selectors.export_sheets(
-        scope_of(request), year, region_of(request, filters.village_id)
+        common.scope_of(request), year, common.region_of(request, filters.village_id)
     )
-    return xlsx(export_bytes(*sheets), export_filename(where, _("集体经济"), str(year)))
+    return common.xlsx(export_bytes(*sheets), export_filename(where, _("集体经济"), str(year)))
 
 
 @router.post(
-    "/income", response={201: IncomeEntryDetailOut, **ERRORS}, summary="村集体经济：登记收入"
+    "/income", response={201: IncomeEntryDetailOut, **common.ERRORS}, summary="村集体经济：登记收入"
 )
 def income_add(request: HttpRequest, payload: IncomeIn) -> Status:
-    village = village_of(request, payload.village_id)
-    return saved(
+    village = common.village_of(request, payload.village_id)
+    return common.saved(
         request,
         _entry,
         services.income_record,
         rename={"village": "village_id", "source": "source_id"},
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         village=village,
         year=payload.year,
         source=_source(payload.source_id),
@@ -219,22 +206,22 @@ def income_detail(request: HttpRequest, income_entry_id: int) -> Any:
 
 @router.post(
     "/income/{int:income_entry_id}/correct",
-    response={201: IncomeEntryDetailOut, **ERRORS},
+    response={201: IncomeEntryDetailOut, **common.ERRORS},
     summary="村集体经济：更正（新增一条更正记录）",
 )
 def income_correct(
     request: HttpRequest, income_entry_id: int, payload: IncomeCorrectionIn
 ) -> Status:
     entry = _entry(request, income_entry_id)
-    changes = sent(payload, ("year", "amount", "note"))
+    changes = common.sent(payload, ("year", "amount", "note"))
     if "source_id" in payload.model_fields_set:
         changes["source"] = _source(payload.source_id)
-    return saved(
+    return common.saved(
         request,
         _entry,
         services.income_correct,
         rename={"source": "source_id"},
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         entry=entry,
         reason=payload.reason,
         **changes,
@@ -243,16 +230,16 @@ def income_correct(
 
 @router.post(
     "/income/{int:income_entry_id}/void",
-    response={201: IncomeEntryDetailOut, **ERRORS},
+    response={201: IncomeEntryDetailOut, **common.ERRORS},
     summary="村集体经济：作废",
 )
-def income_void(request: HttpRequest, income_entry_id: int, payload: CorrectionIn) -> Status:
+def income_void(request: HttpRequest, income_entry_id: int, payload: common.CorrectionIn) -> Status:
     entry = _entry(request, income_entry_id)
-    return saved(
+    return common.saved(
         request,
         _entry,
         services.income_correct,
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         entry=entry,
         reason=payload.reason,
         voided=True,

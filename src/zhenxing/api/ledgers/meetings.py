@@ -11,23 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zhenxing.accounts.scoping import get_visible_or_404, visible
-from zhenxing.api.ledgers.common import (
-    ERRORS,
-    CorrectionIn,
-    LedgerFilter,
-    MetricOut,
-    Recorded,
-    VersionOut,
-    invalid,
-    metrics_table,
-    period_of,
-    region_of,
-    saved,
-    scope_of,
-    sent,
-    villages_for,
-    xlsx,
-)
+from zhenxing.api.ledgers import common
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.meetings import MeetingKind, OrgMeeting
 from zhenxing.ledgers.selectors import meetings as selectors
@@ -43,7 +27,7 @@ METRICS = {
 RELATED = ("organization__region", "kind", "recorded_by")
 
 
-class OrgMeetingOut(Recorded):
+class OrgMeetingOut(common.Recorded):
     id: int
     organization_id: int
     organization_name: str
@@ -78,10 +62,10 @@ class OrgMeetingOut(Recorded):
 
 
 class OrgMeetingDetailOut(OrgMeetingOut):
-    history: list[VersionOut]
+    history: list[common.VersionOut]
 
 
-class MeetingFilter(LedgerFilter):
+class MeetingFilter(common.LedgerFilter):
     kind_id: int | None = None
 
 
@@ -94,7 +78,7 @@ class OrgMeetingIn(Schema):
     attendee_ids: list[int] = Field(default_factory=list, description="参会党员 id")
 
 
-class OrgMeetingCorrectionIn(CorrectionIn):
+class OrgMeetingCorrectionIn(common.CorrectionIn):
     kind_id: int | None = None
     held_on: dt.date | None = None
     topic: str | None = None
@@ -123,24 +107,26 @@ class BranchComplianceOut(Schema):
 
 def _meeting(request: HttpRequest, org_meeting_id: int) -> OrgMeeting:
     qs = OrgMeeting.objects.select_related(*RELATED).prefetch_related("attendees")
-    return get_visible_or_404(qs, scope_of(request), pk=org_meeting_id)
+    return get_visible_or_404(qs, common.scope_of(request), pk=org_meeting_id)
 
 
 def _kind(kind_id: int | None) -> MeetingKind:
     kind = MeetingKind.objects.filter(pk=kind_id).first() if kind_id else None
     if kind is None:
-        raise invalid("kind_id", _("请选择会议类型"))
+        raise common.invalid("kind_id", _("请选择会议类型"))
     return kind
 
 
 def _attendees(request: HttpRequest, ids: list[int]) -> list[PartyMember]:
     """The members named, as the caller can see them; an unknown id is refused by number."""
     found = list(
-        visible(PartyMember.objects.filter(pk__in=ids), scope_of(request)).select_related("person")
+        visible(PartyMember.objects.filter(pk__in=ids), common.scope_of(request)).select_related(
+            "person"
+        )
     )
     missing = set(ids) - {m.pk for m in found}
     if missing:
-        raise invalid(
+        raise common.invalid(
             "attendee_ids",
             _("以下党员不存在或不在您的范围内：%(ids)s")
             % {"ids": "、".join(map(str, sorted(missing)))},
@@ -152,17 +138,17 @@ def _attendees(request: HttpRequest, ids: list[int]) -> list[PartyMember]:
 @paginate
 def meeting_list(request: HttpRequest, filters: Query[MeetingFilter]) -> QuerySet[OrgMeeting]:
     return selectors.org_meetings(
-        scope_of(request),
-        period=period_of(filters.period),
-        village=region_of(request, filters.village_id),
+        common.scope_of(request),
+        period=common.period_of(filters.period),
+        village=common.region_of(request, filters.village_id),
         kind_id=filters.kind_id,
     ).prefetch_related("attendees")
 
 
-@router.get("/meetings/metrics", response=list[MetricOut], summary="组织生活指标（每村）")
-def meeting_metrics(request: HttpRequest, filters: Query[LedgerFilter]) -> list[dict]:
-    return metrics_table(
-        villages_for(request, filters.village_id), period_of(filters.period), METRICS
+@router.get("/meetings/metrics", response=list[common.MetricOut], summary="组织生活指标（每村）")
+def meeting_metrics(request: HttpRequest, filters: Query[common.LedgerFilter]) -> list[dict]:
+    return common.metrics_table(
+        common.villages_for(request, filters.village_id), common.period_of(filters.period), METRICS
     )
 
 
@@ -171,9 +157,9 @@ def meeting_metrics(request: HttpRequest, filters: Query[LedgerFilter]) -> list[
     response=list[BranchComplianceOut],
     summary="组织生活落实情况：每个党组织已开/应开与参会率",
 )
-def meeting_compliance(request: HttpRequest, filters: Query[LedgerFilter]) -> list[dict]:
-    villages = villages_for(request, filters.village_id)
-    figures = selectors.branch_figures(villages, period_of(filters.period))
+def meeting_compliance(request: HttpRequest, filters: Query[common.LedgerFilter]) -> list[dict]:
+    villages = common.villages_for(request, filters.village_id)
+    figures = selectors.branch_figures(villages, common.period_of(filters.period))
     return [
         {
             "organization_id": b.organization_id,
@@ -194,22 +180,22 @@ def meeting_compliance(request: HttpRequest, filters: Query[LedgerFilter]) -> li
 
 
 @router.get("/meetings/export", summary="组织生活导出 Excel")
-def meeting_export(request: HttpRequest, filters: Query[LedgerFilter]) -> HttpResponse:
+def meeting_export(request: HttpRequest, filters: Query[common.LedgerFilter]) -> HttpResponse:
 
-    village = region_of(request, filters.village_id)
-    period = period_of(filters.period)
+    village = common.region_of(request, filters.village_id)
+    period = common.period_of(filters.period)
     where = village.name if village else _("辖区")
-    sheets = selectors.export_sheets(scope_of(request), period, village, where)
-    return xlsx(export_bytes(*sheets), export_filename(where, _("组织生活"), period.key))
+    sheets = selectors.export_sheets(common.scope_of(request), period, village, where)
+    return common.xlsx(export_bytes(*sheets), export_filename(where, _("组织生活"), period.key))
 
 
 @router.post(
-    "/meetings", response={201: OrgMeetingDetailOut, **ERRORS}, summary="组织生活：记录会议"
+    "/meetings", response={201: OrgMeetingDetailOut, **common.ERRORS}, summary="组织生活：记录会议"
 )
 def meeting_add(request: HttpRequest, payload: OrgMeetingIn) -> Status:
-    scope = scope_of(request)
+    scope = common.scope_of(request)
     organization = get_visible_or_404(PartyOrganization, scope, pk=payload.organization_id)
-    return saved(
+    return common.saved(
         request,
         _meeting,
         services.org_meeting_record,
@@ -235,25 +221,25 @@ def meeting_detail(request: HttpRequest, org_meeting_id: int) -> Any:
 
 @router.post(
     "/meetings/{int:org_meeting_id}/correct",
-    response={201: OrgMeetingDetailOut, **ERRORS},
+    response={201: OrgMeetingDetailOut, **common.ERRORS},
     summary="组织生活：更正（新增一条更正记录）",
 )
 def meeting_correct(
     request: HttpRequest, org_meeting_id: int, payload: OrgMeetingCorrectionIn
 ) -> Status:
     meeting = _meeting(request, org_meeting_id)
-    changes = sent(payload, ("held_on", "topic", "minutes"))
+    changes = common.sent(payload, ("held_on", "topic", "minutes"))
     fields = payload.model_fields_set
     if "kind_id" in fields:
         changes["kind"] = _kind(payload.kind_id)
     if "attendee_ids" in fields:
         changes["attendees"] = _attendees(request, payload.attendee_ids or [])
-    return saved(
+    return common.saved(
         request,
         _meeting,
         services.org_meeting_correct,
         rename={"attendees": "attendee_ids", "kind": "kind_id"},
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         meeting=meeting,
         reason=payload.reason,
         **changes,
@@ -262,16 +248,16 @@ def meeting_correct(
 
 @router.post(
     "/meetings/{int:org_meeting_id}/void",
-    response={201: OrgMeetingDetailOut, **ERRORS},
+    response={201: OrgMeetingDetailOut, **common.ERRORS},
     summary="组织生活：作废",
 )
-def meeting_void(request: HttpRequest, org_meeting_id: int, payload: CorrectionIn) -> Status:
+def meeting_void(request: HttpRequest, org_meeting_id: int, payload: common.CorrectionIn) -> Status:
     meeting = _meeting(request, org_meeting_id)
-    return saved(
+    return common.saved(
         request,
         _meeting,
         services.org_meeting_correct,
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         meeting=meeting,
         reason=payload.reason,
         voided=True,

@@ -9,23 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zhenxing.accounts.scoping import get_visible_or_404, visible
-from zhenxing.api.ledgers.common import (
-    ERRORS,
-    CorrectionIn,
-    LedgerFilter,
-    MetricOut,
-    Recorded,
-    VersionOut,
-    invalid,
-    metrics_table,
-    period_of,
-    region_of,
-    saved,
-    scope_of,
-    village_of,
-    villages_for,
-    xlsx,
-)
+from zhenxing.api.ledgers import common
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.points import Pledge, PledgeStatus, PointsEntry, PointsRule
 from zhenxing.ledgers.selectors import points as selectors
@@ -51,7 +35,7 @@ class RuleOut(Schema):
     active: bool
 
 
-class PointsOut(Recorded):
+class PointsOut(common.Recorded):
     id: int
     village_id: int
     member_id: int
@@ -75,7 +59,7 @@ class PointsOut(Recorded):
 
 
 class PointsDetailOut(PointsOut):
-    history: list[VersionOut]
+    history: list[common.VersionOut]
 
 
 class PointsIn(Schema):
@@ -88,7 +72,7 @@ class PointsIn(Schema):
     evidence: str = ""
 
 
-class PointsCorrectionIn(CorrectionIn):
+class PointsCorrectionIn(common.CorrectionIn):
     member_id: int | None = None
     rule_id: int | None = None
     occurred_on: dt.date | None = None
@@ -117,7 +101,7 @@ class BalanceOut(Schema):
         return obj.organization.region_id
 
 
-class PledgeOut(Recorded):
+class PledgeOut(common.Recorded):
     id: int
     village_id: int
     member_id: int
@@ -137,7 +121,7 @@ class PledgeOut(Recorded):
 
 
 class PledgeDetailOut(PledgeOut):
-    history: list[VersionOut]
+    history: list[common.VersionOut]
 
 
 class PledgeIn(Schema):
@@ -154,11 +138,11 @@ class PledgeCloseIn(Schema):
     evidence: str = ""
 
 
-class PledgeFilter(LedgerFilter):
+class PledgeFilter(common.LedgerFilter):
     status: PledgeStatus | None = None
 
 
-class BalanceFilter(LedgerFilter):
+class BalanceFilter(common.LedgerFilter):
     below_threshold: bool = False
 
 
@@ -166,12 +150,14 @@ def _member(request: HttpRequest, member_id: int | None) -> PartyMember | None:
     if member_id is None:
         return None
     member = (
-        visible(PartyMember.objects.select_related("person", "organization"), scope_of(request))
+        visible(
+            PartyMember.objects.select_related("person", "organization"), common.scope_of(request)
+        )
         .filter(pk=member_id)
         .first()
     )
     if member is None:
-        raise invalid("member_id", _("党员不存在或不在您的管辖范围内"))
+        raise common.invalid("member_id", _("党员不存在或不在您的管辖范围内"))
     return member
 
 
@@ -180,18 +166,18 @@ def _rule(rule_id: int | None) -> PointsRule | None:
         return None
     rule = PointsRule.objects.filter(pk=rule_id).first()
     if rule is None:
-        raise invalid("rule_id", _("积分项目不存在"))
+        raise common.invalid("rule_id", _("积分项目不存在"))
     return rule
 
 
 def _entry(request: HttpRequest, points_entry_id: int) -> PointsEntry:
     qs = PointsEntry.objects.select_related(*selectors.RELATED)
-    return get_visible_or_404(qs, scope_of(request), pk=points_entry_id)
+    return get_visible_or_404(qs, common.scope_of(request), pk=points_entry_id)
 
 
 def _pledge(request: HttpRequest, pledge_id: int) -> Pledge:
     qs = Pledge.objects.select_related("village", "member__person", "recorded_by")
-    return get_visible_or_404(qs, scope_of(request), pk=pledge_id)
+    return get_visible_or_404(qs, common.scope_of(request), pk=pledge_id)
 
 
 RENAME = {"member": "member_id", "rule": "rule_id"}
@@ -204,49 +190,53 @@ def rule_list(request: HttpRequest) -> QuerySet[PointsRule]:
 
 @router.get("/points", response=list[PointsOut], summary="党员积分：当前记录")
 @paginate
-def points_list(request: HttpRequest, filters: Query[LedgerFilter]) -> QuerySet[PointsEntry]:
+def points_list(request: HttpRequest, filters: Query[common.LedgerFilter]) -> QuerySet[PointsEntry]:
     return selectors.points_entries(
-        scope_of(request),
-        region=region_of(request, filters.village_id),
-        period=period_of(filters.period),
+        common.scope_of(request),
+        region=common.region_of(request, filters.village_id),
+        period=common.period_of(filters.period),
     )
 
 
 @router.get("/points/balances", response=list[BalanceOut], summary="党员积分余额与排名")
 @paginate
 def balance_list(request: HttpRequest, filters: Query[BalanceFilter]) -> QuerySet[PartyMember]:
-    villages = villages_for(request, filters.village_id)
-    period = period_of(filters.period)
+    villages = common.villages_for(request, filters.village_id)
+    period = common.period_of(filters.period)
     if filters.below_threshold:
         return selectors.below_threshold(villages, period)
     return selectors.balances(villages, period)
 
 
-@router.get("/points/metrics", response=list[MetricOut], summary="党员积分与承诺指标（每村）")
-def points_metrics(request: HttpRequest, filters: Query[LedgerFilter]) -> list[dict]:
-    return metrics_table(
-        villages_for(request, filters.village_id), period_of(filters.period), METRICS
+@router.get(
+    "/points/metrics", response=list[common.MetricOut], summary="党员积分与承诺指标（每村）"
+)
+def points_metrics(request: HttpRequest, filters: Query[common.LedgerFilter]) -> list[dict]:
+    return common.metrics_table(
+        common.villages_for(request, filters.village_id), common.period_of(filters.period), METRICS
     )
 
 
 @router.get("/points/export", summary="党员积分、排名与承诺导出 Excel")
-def points_export(request: HttpRequest, filters: Query[LedgerFilter]) -> HttpResponse:
-    region = region_of(request, filters.village_id)
-    period = period_of(filters.period)
+def points_export(request: HttpRequest, filters: Query[common.LedgerFilter]) -> HttpResponse:
+    region = common.region_of(request, filters.village_id)
+    period = common.period_of(filters.period)
     where = region.name if region else _("辖区")
-    sheets = selectors.points_sheets(scope_of(request), region=region, period=period, where=where)
-    return xlsx(export_bytes(*sheets), export_filename(where, _("党员积分"), period.key))
+    sheets = selectors.points_sheets(
+        common.scope_of(request), region=region, period=period, where=where
+    )
+    return common.xlsx(export_bytes(*sheets), export_filename(where, _("党员积分"), period.key))
 
 
-@router.post("/points", response={201: PointsDetailOut, **ERRORS}, summary="党员积分：记分")
+@router.post("/points", response={201: PointsDetailOut, **common.ERRORS}, summary="党员积分：记分")
 def points_add(request: HttpRequest, payload: PointsIn) -> Status:
-    village = village_of(request, payload.village_id)
-    return saved(
+    village = common.village_of(request, payload.village_id)
+    return common.saved(
         request,
         _entry,
         services.points_entry_add,
         rename=RENAME,
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         village=village,
         member=_member(request, payload.member_id),
         rule=_rule(payload.rule_id),
@@ -266,7 +256,7 @@ def points_detail(request: HttpRequest, points_entry_id: int) -> PointsEntry:
 
 @router.post(
     "/points/{points_entry_id}/correct",
-    response={201: PointsDetailOut, **ERRORS},
+    response={201: PointsDetailOut, **common.ERRORS},
     summary="党员积分：更正",
 )
 def points_correct(
@@ -278,7 +268,7 @@ def points_correct(
         changes["member"] = _member(request, payload.member_id)
     if "rule_id" in payload.model_fields_set:
         changes["rule"] = _rule(payload.rule_id)
-    return saved(
+    return common.saved(
         request,
         _entry,
         services.points_entry_correct,
@@ -291,12 +281,12 @@ def points_correct(
 
 @router.post(
     "/points/{points_entry_id}/void",
-    response={201: PointsDetailOut, **ERRORS},
+    response={201: PointsDetailOut, **common.ERRORS},
     summary="党员积分：作废",
 )
-def points_void(request: HttpRequest, points_entry_id: int, payload: CorrectionIn) -> Status:
+def points_void(request: HttpRequest, points_entry_id: int, payload: common.CorrectionIn) -> Status:
     entry = _entry(request, points_entry_id)
-    return saved(
+    return common.saved(
         request,
         _entry,
         services.points_entry_void,
@@ -309,22 +299,22 @@ def points_void(request: HttpRequest, points_entry_id: int, payload: CorrectionI
 @paginate
 def pledge_list(request: HttpRequest, filters: Query[PledgeFilter]) -> QuerySet[Pledge]:
     return selectors.pledges(
-        scope_of(request),
-        region=region_of(request, filters.village_id),
-        period=period_of(filters.period),
+        common.scope_of(request),
+        region=common.region_of(request, filters.village_id),
+        period=common.period_of(filters.period),
         status=filters.status or "",
     )
 
 
-@router.post("/pledges", response={201: PledgeDetailOut, **ERRORS}, summary="党员承诺：登记")
+@router.post("/pledges", response={201: PledgeDetailOut, **common.ERRORS}, summary="党员承诺：登记")
 def pledge_add(request: HttpRequest, payload: PledgeIn) -> Status:
-    village = village_of(request, payload.village_id)
-    return saved(
+    village = common.village_of(request, payload.village_id)
+    return common.saved(
         request,
         _pledge,
         services.pledge_add,
         rename=RENAME,
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         village=village,
         member=_member(request, payload.member_id),
         text=payload.text,
@@ -340,12 +330,12 @@ def pledge_detail(request: HttpRequest, pledge_id: int) -> Pledge:
 
 @router.post(
     "/pledges/{pledge_id}/close",
-    response={201: PledgeDetailOut, **ERRORS},
+    response={201: PledgeDetailOut, **common.ERRORS},
     summary="党员承诺：践诺评定",
 )
 def pledge_close(request: HttpRequest, pledge_id: int, payload: PledgeCloseIn) -> Status:
     pledge = _pledge(request, pledge_id)
-    return saved(
+    return common.saved(
         request,
         _pledge,
         services.pledge_close,

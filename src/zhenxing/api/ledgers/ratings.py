@@ -9,23 +9,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zhenxing.accounts.scoping import get_visible_or_404
-from zhenxing.api.ledgers.common import (
-    ERRORS,
-    CorrectionIn,
-    LedgerFilter,
-    MetricOut,
-    Recorded,
-    VersionOut,
-    invalid,
-    metrics_table,
-    period_of,
-    region_of,
-    saved,
-    scope_of,
-    village_of,
-    villages_for,
-    xlsx,
-)
+from zhenxing.api.ledgers import common
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.ratings import HouseholdRating, RatingScheme
 from zhenxing.ledgers.selectors import ratings as selectors
@@ -71,7 +55,7 @@ class SchemeOut(Schema):
         return list(obj.titles.all())
 
 
-class RatingOut(Recorded):
+class RatingOut(common.Recorded):
     id: int
     village_id: int
     household_id: int
@@ -102,10 +86,10 @@ class RatingOut(Recorded):
 
 
 class RatingDetailOut(RatingOut):
-    history: list[VersionOut]
+    history: list[common.VersionOut]
 
 
-class RatingFilter(LedgerFilter):
+class RatingFilter(common.LedgerFilter):
     scheme_id: int | None = None
 
 
@@ -119,7 +103,7 @@ class RatingIn(Schema):
     note: str = ""
 
 
-class RatingCorrectionIn(CorrectionIn):
+class RatingCorrectionIn(common.CorrectionIn):
     period: str | None = None
     rated_on: dt.date | None = None
     scores: dict[str, int] | None = None
@@ -131,13 +115,13 @@ def _scheme(scheme_id: int | None) -> RatingScheme | None:
         return None
     scheme = RatingScheme.objects.filter(pk=scheme_id).first()
     if scheme is None:
-        raise invalid("scheme_id", _("评比方案不存在"))
+        raise common.invalid("scheme_id", _("评比方案不存在"))
     return scheme
 
 
 def _rating(request: HttpRequest, household_rating_id: int) -> HouseholdRating:
     qs = HouseholdRating.objects.select_related(*selectors.RELATED)
-    return get_visible_or_404(qs, scope_of(request), pk=household_rating_id)
+    return get_visible_or_404(qs, common.scope_of(request), pk=household_rating_id)
 
 
 @router.get("/ratings/schemes", response=list[SchemeOut], summary="评比方案、项目与称号")
@@ -149,47 +133,47 @@ def scheme_list(request: HttpRequest) -> QuerySet[RatingScheme]:
 @paginate
 def rating_list(request: HttpRequest, filters: Query[RatingFilter]) -> QuerySet[HouseholdRating]:
     return selectors.ratings(
-        scope_of(request),
-        region=region_of(request, filters.village_id),
-        period=period_of(filters.period),
+        common.scope_of(request),
+        region=common.region_of(request, filters.village_id),
+        period=common.period_of(filters.period),
         scheme=_scheme(filters.scheme_id),
     )
 
 
-@router.get("/ratings/metrics", response=list[MetricOut], summary="农户评比指标（每村）")
-def rating_metrics(request: HttpRequest, filters: Query[LedgerFilter]) -> list[dict]:
-    return metrics_table(
-        villages_for(request, filters.village_id), period_of(filters.period), METRICS
+@router.get("/ratings/metrics", response=list[common.MetricOut], summary="农户评比指标（每村）")
+def rating_metrics(request: HttpRequest, filters: Query[common.LedgerFilter]) -> list[dict]:
+    return common.metrics_table(
+        common.villages_for(request, filters.village_id), common.period_of(filters.period), METRICS
     )
 
 
 @router.get("/ratings/export", summary="农户评比导出 Excel")
 def rating_export(request: HttpRequest, filters: Query[RatingFilter]) -> HttpResponse:
-    region = region_of(request, filters.village_id)
-    period = period_of(filters.period)
+    region = common.region_of(request, filters.village_id)
+    period = common.period_of(filters.period)
     scheme = _scheme(filters.scheme_id)
-    rows = selectors.ratings(scope_of(request), region=region, period=period, scheme=scheme)
+    rows = selectors.ratings(common.scope_of(request), region=region, period=period, scheme=scheme)
     where = region.name if region else _("辖区")
     sheet = selectors.ratings_sheet(rows, period=period, where=where, scheme=scheme)
-    return xlsx(export_bytes(sheet), export_filename(where, _("农户评比"), period.key))
+    return common.xlsx(export_bytes(sheet), export_filename(where, _("农户评比"), period.key))
 
 
-@router.post("/ratings", response={201: RatingDetailOut, **ERRORS}, summary="农户评比：打分")
+@router.post("/ratings", response={201: RatingDetailOut, **common.ERRORS}, summary="农户评比：打分")
 def rating_add(request: HttpRequest, payload: RatingIn) -> Status:
-    village = village_of(request, payload.village_id)
+    village = common.village_of(request, payload.village_id)
     household = Household.objects.filter(village=village, number=payload.household_number).first()
     if household is None:
-        raise invalid(
+        raise common.invalid(
             "household_number",
             _("%(v)s没有户号为“%(n)s”的农户") % {"v": village.name, "n": payload.household_number},
         )
     scheme = _scheme(payload.scheme_id)
-    return saved(
+    return common.saved(
         request,
         _rating,
         services.household_rating_add,
         rename={"household": "household_number", "scheme": "scheme_id"},
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         household=household,
         scheme=scheme,
         period=payload.period,
@@ -208,7 +192,7 @@ def rating_detail(request: HttpRequest, household_rating_id: int) -> HouseholdRa
 
 @router.post(
     "/ratings/{household_rating_id}/correct",
-    response={201: RatingDetailOut, **ERRORS},
+    response={201: RatingDetailOut, **common.ERRORS},
     summary="农户评比：更正",
 )
 def rating_correct(
@@ -216,7 +200,7 @@ def rating_correct(
 ) -> Status:
     rating = _rating(request, household_rating_id)
     changes = payload.dict(exclude_unset=True, exclude={"reason"})
-    return saved(
+    return common.saved(
         request,
         _rating,
         services.household_rating_correct,
@@ -228,12 +212,14 @@ def rating_correct(
 
 @router.post(
     "/ratings/{household_rating_id}/void",
-    response={201: RatingDetailOut, **ERRORS},
+    response={201: RatingDetailOut, **common.ERRORS},
     summary="农户评比：作废",
 )
-def rating_void(request: HttpRequest, household_rating_id: int, payload: CorrectionIn) -> Status:
+def rating_void(
+    request: HttpRequest, household_rating_id: int, payload: common.CorrectionIn
+) -> Status:
     rating = _rating(request, household_rating_id)
-    return saved(
+    return common.saved(
         request,
         _rating,
         services.household_rating_void,

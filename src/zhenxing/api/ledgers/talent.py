@@ -12,24 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from zhenxing.accounts.scoping import get_visible_or_404, home_region
-from zhenxing.api.ledgers.common import (
-    ERRORS,
-    CorrectionIn,
-    LedgerFilter,
-    MetricOut,
-    Recorded,
-    VersionOut,
-    invalid,
-    metrics_table,
-    period_of,
-    region_of,
-    saved,
-    scope_of,
-    sent,
-    village_of,
-    villages_for,
-    xlsx,
-)
+from zhenxing.api.ledgers import common
 from zhenxing.ledgers.exports import export_bytes, export_filename
 from zhenxing.ledgers.models.talent import ReserveCadre, Talent, TalentCategory
 from zhenxing.ledgers.selectors import talent as selectors
@@ -41,7 +24,7 @@ router = Router(tags=["ledgers"])
 METRICS = {"talent_count": selectors.talent_count, "reserve_cadres": selectors.reserve_cadres}
 
 
-class TalentOut(Recorded):
+class TalentOut(common.Recorded):
     id: int
     village_id: int
     village_name: str
@@ -67,10 +50,10 @@ class TalentOut(Recorded):
 
 
 class TalentDetailOut(TalentOut):
-    history: list[VersionOut]
+    history: list[common.VersionOut]
 
 
-class ReserveOut(Recorded):
+class ReserveOut(common.Recorded):
     id: int
     village_id: int
     village_name: str
@@ -96,7 +79,7 @@ class ReserveOut(Recorded):
 
 
 class ReserveDetailOut(ReserveOut):
-    history: list[VersionOut]
+    history: list[common.VersionOut]
 
 
 class TalentFilter(Schema):
@@ -112,7 +95,7 @@ class TalentIn(Schema):
     strengths: str = ""
 
 
-class TalentCorrectionIn(CorrectionIn):
+class TalentCorrectionIn(common.CorrectionIn):
     category_id: int | None = None
     since: dt.date | None = None
     strengths: str | None = None
@@ -126,7 +109,7 @@ class ReserveIn(Schema):
     assignment: str = ""
 
 
-class ReserveCorrectionIn(CorrectionIn):
+class ReserveCorrectionIn(common.CorrectionIn):
     mentor_id: int | None = None
     since: dt.date | None = None
     assignment: str | None = None
@@ -140,27 +123,29 @@ class TownshipCountsOut(Schema):
 
 
 def _person(request: HttpRequest, person_id: int | None, field: str) -> Resident:
-    person = get_visible_or_404(Resident, scope_of(request), pk=person_id) if person_id else None
+    person = (
+        get_visible_or_404(Resident, common.scope_of(request), pk=person_id) if person_id else None
+    )
     if person is None:
-        raise invalid(field, _("请选择人员"))
+        raise common.invalid(field, _("请选择人员"))
     return person
 
 
 def _category(category_id: int | None) -> TalentCategory:
     category = TalentCategory.objects.filter(pk=category_id).first() if category_id else None
     if category is None:
-        raise invalid("category_id", _("请选择人才类别"))
+        raise common.invalid("category_id", _("请选择人才类别"))
     return category
 
 
 def _talent(request: HttpRequest, talent_id: int) -> Talent:
     qs = Talent.objects.select_related("village", "person", "category", "recorded_by")
-    return get_visible_or_404(qs, scope_of(request), pk=talent_id)
+    return get_visible_or_404(qs, common.scope_of(request), pk=talent_id)
 
 
 def _reserve(request: HttpRequest, reserve_cadre_id: int) -> ReserveCadre:
     qs = ReserveCadre.objects.select_related("village", "person", "mentor", "recorded_by")
-    return get_visible_or_404(qs, scope_of(request), pk=reserve_cadre_id)
+    return get_visible_or_404(qs, common.scope_of(request), pk=reserve_cadre_id)
 
 
 def _reserve_detail(entry: ReserveCadre) -> ReserveCadre:
@@ -171,27 +156,27 @@ def _reserve_detail(entry: ReserveCadre) -> ReserveCadre:
 @paginate
 def talent_list(request: HttpRequest, filters: Query[TalentFilter]) -> QuerySet[Talent]:
     return selectors.talents(
-        scope_of(request),
-        village=region_of(request, filters.village_id),
+        common.scope_of(request),
+        village=common.region_of(request, filters.village_id),
         category_id=filters.category_id,
     )
 
 
 @router.get(
     "/talent/metrics",
-    response=list[MetricOut],
+    response=list[common.MetricOut],
     summary="人才指标（每村）：talent_count、reserve_cadres",
 )
-def talent_metrics(request: HttpRequest, filters: Query[LedgerFilter]) -> list[dict]:
-    return metrics_table(
-        villages_for(request, filters.village_id), period_of(filters.period), METRICS
+def talent_metrics(request: HttpRequest, filters: Query[common.LedgerFilter]) -> list[dict]:
+    return common.metrics_table(
+        common.villages_for(request, filters.village_id), common.period_of(filters.period), METRICS
     )
 
 
 @router.get("/talent/counts", response=list[TownshipCountsOut], summary="人才和后备干部（每乡镇）")
 def talent_counts(request: HttpRequest, filters: Query[TalentFilter]) -> list[dict]:
-    scope = scope_of(request)
-    region = region_of(request, filters.village_id) or home_region(scope)
+    scope = common.scope_of(request)
+    region = common.region_of(request, filters.village_id) or home_region(scope)
     categories, townships = selectors.counts_by_township(scope, region)
     return [
         {
@@ -208,21 +193,21 @@ def talent_counts(request: HttpRequest, filters: Query[TalentFilter]) -> list[di
 def talent_export(request: HttpRequest, filters: Query[TalentFilter]) -> HttpResponse:
 
     sheets, where = selectors.export_sheets(
-        scope_of(request), region_of(request, filters.village_id)
+        common.scope_of(request), common.region_of(request, filters.village_id)
     )
     name = export_filename(where, _("人才库"), f"{timezone.localdate():%Y}")
-    return xlsx(export_bytes(*sheets), name)
+    return common.xlsx(export_bytes(*sheets), name)
 
 
-@router.post("/talent", response={201: TalentDetailOut, **ERRORS}, summary="人才入库")
+@router.post("/talent", response={201: TalentDetailOut, **common.ERRORS}, summary="人才入库")
 def talent_add(request: HttpRequest, payload: TalentIn) -> Status:
-    village = village_of(request, payload.village_id)
-    return saved(
+    village = common.village_of(request, payload.village_id)
+    return common.saved(
         request,
         _talent,
         services.talent_record,
         rename={"village": "village_id", "person": "person_id", "category": "category_id"},
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         village=village,
         person=_person(request, payload.person_id, "person_id"),
         category=_category(payload.category_id),
@@ -238,20 +223,20 @@ def talent_detail(request: HttpRequest, talent_id: int) -> Any:
 
 @router.post(
     "/talent/{int:talent_id}/correct",
-    response={201: TalentDetailOut, **ERRORS},
+    response={201: TalentDetailOut, **common.ERRORS},
     summary="人才库：更正",
 )
 def talent_correct(request: HttpRequest, talent_id: int, payload: TalentCorrectionIn) -> Status:
     entry = _talent(request, talent_id)
-    changes = sent(payload, ("since", "strengths"))
+    changes = common.sent(payload, ("since", "strengths"))
     if "category_id" in payload.model_fields_set:
         changes["category"] = _category(payload.category_id)
-    return saved(
+    return common.saved(
         request,
         _talent,
         services.talent_correct,
         rename={"category": "category_id"},
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         talent=entry,
         reason=payload.reason,
         **changes,
@@ -260,16 +245,16 @@ def talent_correct(request: HttpRequest, talent_id: int, payload: TalentCorrecti
 
 @router.post(
     "/talent/{int:talent_id}/void",
-    response={201: TalentDetailOut, **ERRORS},
+    response={201: TalentDetailOut, **common.ERRORS},
     summary="人才库：移出",
 )
-def talent_void(request: HttpRequest, talent_id: int, payload: CorrectionIn) -> Status:
+def talent_void(request: HttpRequest, talent_id: int, payload: common.CorrectionIn) -> Status:
     entry = _talent(request, talent_id)
-    return saved(
+    return common.saved(
         request,
         _talent,
         services.talent_correct,
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         talent=entry,
         reason=payload.reason,
         voided=True,
@@ -279,18 +264,22 @@ def talent_void(request: HttpRequest, talent_id: int, payload: CorrectionIn) -> 
 @router.get("/reserve-cadres", response=list[ReserveOut], summary="后备干部（当前）")
 @paginate
 def reserve_list(request: HttpRequest, filters: Query[TalentFilter]) -> QuerySet[ReserveCadre]:
-    return selectors.reserve_list(scope_of(request), village=region_of(request, filters.village_id))
+    return selectors.reserve_list(
+        common.scope_of(request), village=common.region_of(request, filters.village_id)
+    )
 
 
-@router.post("/reserve-cadres", response={201: ReserveDetailOut, **ERRORS}, summary="确定后备干部")
+@router.post(
+    "/reserve-cadres", response={201: ReserveDetailOut, **common.ERRORS}, summary="确定后备干部"
+)
 def reserve_add(request: HttpRequest, payload: ReserveIn) -> Status:
-    village = village_of(request, payload.village_id)
-    return saved(
+    village = common.village_of(request, payload.village_id)
+    return common.saved(
         request,
         _reserve,
         services.reserve_cadre_record,
         rename={"village": "village_id", "person": "person_id", "mentor": "mentor_id"},
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         village=village,
         person=_person(request, payload.person_id, "person_id"),
         mentor=_person(request, payload.mentor_id, "mentor_id"),
@@ -310,22 +299,22 @@ def reserve_detail(request: HttpRequest, reserve_cadre_id: int) -> Any:
 
 @router.post(
     "/reserve-cadres/{int:reserve_cadre_id}/correct",
-    response={201: ReserveDetailOut, **ERRORS},
+    response={201: ReserveDetailOut, **common.ERRORS},
     summary="后备干部：更正",
 )
 def reserve_correct(
     request: HttpRequest, reserve_cadre_id: int, payload: ReserveCorrectionIn
 ) -> Status:
     entry = _reserve(request, reserve_cadre_id)
-    changes = sent(payload, ("since", "assignment"))
+    changes = common.sent(payload, ("since", "assignment"))
     if "mentor_id" in payload.model_fields_set:
         changes["mentor"] = _person(request, payload.mentor_id, "mentor_id")
-    return saved(
+    return common.saved(
         request,
         _reserve,
         services.reserve_cadre_correct,
         rename={"mentor": "mentor_id"},
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         cadre=entry,
         reason=payload.reason,
         **changes,
@@ -334,16 +323,18 @@ def reserve_correct(
 
 @router.post(
     "/reserve-cadres/{int:reserve_cadre_id}/void",
-    response={201: ReserveDetailOut, **ERRORS},
+    response={201: ReserveDetailOut, **common.ERRORS},
     summary="后备干部：不再列为后备干部",
 )
-def reserve_void(request: HttpRequest, reserve_cadre_id: int, payload: CorrectionIn) -> Status:
+def reserve_void(
+    request: HttpRequest, reserve_cadre_id: int, payload: common.CorrectionIn
+) -> Status:
     entry = _reserve(request, reserve_cadre_id)
-    return saved(
+    return common.saved(
         request,
         _reserve,
         services.reserve_cadre_correct,
-        scope=scope_of(request),
+        scope=common.scope_of(request),
         cadre=entry,
         reason=payload.reason,
         voided=True,

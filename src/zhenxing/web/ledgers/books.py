@@ -20,23 +20,7 @@ from zhenxing.ledgers.selectors import books as selectors
 from zhenxing.ledgers.selectors.common import villages_under
 from zhenxing.ledgers.services import books as services
 from zhenxing.regions.models import VILLAGE_LEVELS, Household, Region
-from zhenxing.web.ledgers.common import (
-    CorrectionReason,
-    DateInput,
-    action_of,
-    attempt,
-    correct_or_void,
-    download,
-    entry_context,
-    filters,
-    fmt_day,
-    is_current,
-    page,
-    posted,
-    to_version,
-    void_form,
-    writes,
-)
+from zhenxing.web.ledgers import common
 from zhenxing.web.order_forms import PhotosField
 
 
@@ -47,7 +31,7 @@ class BookEntryForm(forms.Form):
     colour = forms.ChoiceField(
         label=gettext_lazy("账别"), choices=Colour.choices, widget=forms.RadioSelect
     )
-    occurred_on = forms.DateField(label=gettext_lazy("发生日期"), widget=DateInput())
+    occurred_on = forms.DateField(label=gettext_lazy("发生日期"), widget=common.DateInput())
     household = forms.CharField(
         label=gettext_lazy("户号"),
         required=False,
@@ -82,12 +66,12 @@ def household_by_number(form: forms.Form, village: Region | None, number: str) -
 
 @login_required
 def book_list(request: HttpRequest) -> HttpResponse:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
-    filter_form, period, village = filters(request)
+    scope = common.scope_of(request)
+    filter_form, period, village = common.filters(request)
     colour = request.GET.get("colour", "")
     colour = colour if colour in Colour.values else ""
     form = None
-    if writes(request):
+    if common.writes(request):
         initial = {"village": village.pk if village else None, "colour": colour or Colour.RED}
         form = BookEntryForm(scope, request.POST or None, request.FILES or None, initial=initial)
         if request.method == "POST" and form.is_valid():
@@ -102,7 +86,7 @@ def book_list(request: HttpRequest) -> HttpResponse:
         "village": village,
         "colour": colour,
         "colours": [(c, label, COLOUR_MEANING[c]) for c, label in Colour.choices],
-        "page": page(request, rows),
+        "page": common.page(request, rows),
         "form": form,
     }
     return render(request, "ledgers/books/list.html", context)
@@ -113,7 +97,7 @@ def _add(request: HttpRequest, form: BookEntryForm) -> BookEntry | None:
     household = household_by_number(form, data["village"], data["household"])
     if household is False:
         return None
-    return attempt(
+    return common.attempt(
         form,
         lambda: services.book_entry_add(
             scope=request.scope,  # type: ignore[attr-defined]
@@ -130,9 +114,9 @@ def _add(request: HttpRequest, form: BookEntryForm) -> BookEntry | None:
     )
 
 
-class CorrectForm(CorrectionReason):
+class CorrectForm(common.CorrectionReason):
     colour = forms.ChoiceField(label=gettext_lazy("账别"), choices=Colour.choices)
-    occurred_on = forms.DateField(label=gettext_lazy("发生日期"), widget=DateInput())
+    occurred_on = forms.DateField(label=gettext_lazy("发生日期"), widget=common.DateInput())
     household = forms.CharField(label=gettext_lazy("户号"), required=False, max_length=30)
     person = forms.CharField(label=gettext_lazy("当事人"), required=False, max_length=40)
     title = forms.CharField(label=gettext_lazy("事项"), max_length=60)
@@ -144,32 +128,32 @@ class CorrectForm(CorrectionReason):
     field_order = ["colour", "occurred_on", "household", "person", "title", "description"]
 
 
-class MarkCorrectedForm(CorrectionReason):
-    corrected_on = forms.DateField(label=gettext_lazy("改正日期"), widget=DateInput())
+class MarkCorrectedForm(common.CorrectionReason):
+    corrected_on = forms.DateField(label=gettext_lazy("改正日期"), widget=common.DateInput())
 
 
 def _facts(e: BookEntry) -> list[tuple[str, Any]]:
     return [
         (_("账别"), e.get_colour_display()),
-        (_("发生日期"), fmt_day(e.occurred_on)),
+        (_("发生日期"), common.fmt_day(e.occurred_on)),
         (_("农户"), str(e.household) if e.household_id else ""),
         (_("当事人"), e.person),
         (_("事项"), e.title),
         (_("经过"), e.description),
-        (_("已改正日期"), fmt_day(e.corrected_on)),
+        (_("已改正日期"), common.fmt_day(e.corrected_on)),
         (_("已作废"), _("是") if e.voided else ""),
     ]
 
 
 @login_required
 def book_entry(request: HttpRequest, book_entry_id: int) -> HttpResponse:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
+    scope = common.scope_of(request)
     entry = get_visible_or_404(
         BookEntry.objects.select_related("village", "household", "recorded_by"),
         scope,
         pk=book_entry_id,
     )
-    current = is_current(entry)
+    current = common.is_current(entry)
     initial = {
         "colour": entry.colour,
         "occurred_on": entry.occurred_on,
@@ -178,17 +162,17 @@ def book_entry(request: HttpRequest, book_entry_id: int) -> HttpResponse:
         "title": entry.title,
         "description": entry.description,
     }
-    action = action_of(request)
+    action = common.action_of(request)
     correct = CorrectForm(
-        posted(request, action, "correct"), request.FILES or None, initial=initial
+        common.posted(request, action, "correct"), request.FILES or None, initial=initial
     )
-    mark = MarkCorrectedForm(posted(request, action, "mark"))
-    void = void_form(request, action)
-    if action and current and writes(request):
+    mark = MarkCorrectedForm(common.posted(request, action, "mark"))
+    void = common.void_form(request, action)
+    if action and current and common.writes(request):
         new = _act(request, entry, action, correct, mark, void)
         if new is not None:
-            return to_version(request, "ledgers_book_entry", new)
-    context = entry_context(
+            return common.to_version(request, "ledgers_book_entry", new)
+    context = common.entry_context(
         request,
         entry,
         current,
@@ -209,11 +193,11 @@ def _act(
     action: str,
     correct: CorrectForm,
     mark: MarkCorrectedForm,
-    void: CorrectionReason,
+    void: common.CorrectionReason,
 ) -> BookEntry | None:
     actor = request.user
     if action == "mark" and mark.is_valid():
-        return attempt(
+        return common.attempt(
             mark,
             lambda: services.book_entry_mark_corrected(
                 entry=entry,
@@ -240,7 +224,7 @@ def _act(
             description=data["description"],
         )
 
-    return correct_or_void(
+    return common.correct_or_void(
         action,
         correct,
         void,
@@ -251,15 +235,15 @@ def _act(
 
 @login_required
 def book_export(request: HttpRequest) -> HttpResponse:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
-    _form, period, village = filters(request)
+    scope = common.scope_of(request)
+    _form, period, village = common.filters(request)
     colour = request.GET.get("colour", "")
     rows = selectors.book_entries(
         scope, region=village, period=period, colour=colour if colour in Colour.values else ""
     )
     where = village.name if village else _("辖区")
     content = export_bytes(selectors.books_sheet(rows, period=period, where=where))
-    return download(content, export_filename(where, _("三色账"), period.key))
+    return common.download(content, export_filename(where, _("三色账"), period.key))
 
 
 @login_required

@@ -65,6 +65,10 @@ class FilterForm(forms.Form):
             raise ValidationError(str(exc)) from None
 
 
+def scope_of(request: HttpRequest) -> Scope:
+    return request.scope  # type: ignore[attr-defined,no-any-return]
+
+
 def filters(request: HttpRequest) -> tuple[FilterForm, Period, Region | None]:
     """The filter form of a list, its period (this year by default) and village (or None)."""
     scope: Scope = request.scope  # type: ignore[attr-defined]

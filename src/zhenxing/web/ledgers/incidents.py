@@ -25,28 +25,7 @@ from zhenxing.ledgers.selectors import incidents as selectors
 from zhenxing.ledgers.selectors.common import villages_under
 from zhenxing.ledgers.services import incidents as services
 from zhenxing.regions.models import Region
-from zhenxing.web.ledgers.common import (
-    CorrectionReason,
-    DateInput,
-    action_of,
-    attempt,
-    correct_or_void,
-    download,
-    entry_context,
-    filters,
-    fmt_day,
-    is_current,
-    page,
-    posted,
-    to_version,
-    void_form,
-    writes,
-)
-
-
-def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
-
+from zhenxing.web.ledgers import common
 
 FIELDS = ("kind", "occurred_on", "summary", "deaths", "injuries", "reference")
 
@@ -55,7 +34,7 @@ class IncidentFields(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("类别"), choices=IncidentKind.choices, widget=forms.RadioSelect
     )
-    occurred_on = forms.DateField(label=gettext_lazy("发生日期"), widget=DateInput())
+    occurred_on = forms.DateField(label=gettext_lazy("发生日期"), widget=common.DateInput())
     summary = forms.CharField(
         label=gettext_lazy("简要情况"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -83,18 +62,18 @@ class IncidentForm(IncidentFields):
         self.fields["village"].queryset = villages_under(scope).order_by("path")
 
 
-class IncidentCorrectForm(CorrectionReason, IncidentFields):
+class IncidentCorrectForm(common.CorrectionReason, IncidentFields):
     field_order = ["kind", "occurred_on", "summary", "deaths", "injuries", "reference", "reason"]
 
 
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
-    filter_form, period, village = filters(request)
+    scope = common.scope_of(request)
+    filter_form, period, village = common.filters(request)
     kind = request.GET.get("kind", "")
     kind = kind if kind in IncidentKind.values else ""
     form = None
-    if writes(request):
+    if common.writes(request):
         initial = {
             "village": village.pk if village else None,
             "kind": kind or IncidentKind.PETITION,
@@ -102,7 +81,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         form = IncidentForm(scope, request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            incident = attempt(
+            incident = common.attempt(
                 form,
                 lambda: services.incident_record(
                     scope=scope,
@@ -125,7 +104,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         "village": village,
         "kind": kind,
         "kinds": IncidentKind.choices,
-        "page": page(
+        "page": common.page(
             request, selectors.incidents(scope, period=period, village=village, kind=kind)
         ),
         "form": form,
@@ -137,7 +116,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 def _facts(e: Incident) -> list[tuple[str, Any]]:
     return [
         (_("类别"), e.get_kind_display()),
-        (_("发生日期"), fmt_day(e.occurred_on)),
+        (_("发生日期"), common.fmt_day(e.occurred_on)),
         (_("简要情况"), e.summary),
         (_("死亡人数"), e.deaths or ""),
         (_("受伤人数"), e.injuries or ""),
@@ -148,20 +127,20 @@ def _facts(e: Incident) -> list[tuple[str, Any]]:
 
 @login_required
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = common.scope_of(request)
     incident = get_visible_or_404(
         Incident.objects.select_related("village", "recorded_by"), scope, pk=incident_id
     )
-    current = is_current(incident)
-    action = action_of(request)
+    current = common.is_current(incident)
+    action = common.action_of(request)
     initial = {name: getattr(incident, name) for name in FIELDS}
-    correct = IncidentCorrectForm(posted(request, action, "correct"), initial=initial)
-    void = void_form(request, action)
-    if action and current and writes(request):
+    correct = IncidentCorrectForm(common.posted(request, action, "correct"), initial=initial)
+    void = common.void_form(request, action)
+    if action and current and common.writes(request):
         record = partial(
             services.incident_correct, scope=scope, incident=incident, actor=request.user
         )
-        new = correct_or_void(
+        new = common.correct_or_void(
             action,
             correct,
             void,
@@ -169,8 +148,8 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
             lambda reason: record(reason=reason, voided=True),
         )
         if new is not None:
-            return to_version(request, "ledgers_incident", new)
-    context = entry_context(
+            return common.to_version(request, "ledgers_incident", new)
+    context = common.entry_context(
         request, incident, current, _facts, "ledgers_incident", correct=correct, void=void
     )
     return render(request, "ledgers/incidents/detail.html", context)
@@ -178,9 +157,9 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 @login_required
 def incident_export(request: HttpRequest) -> HttpResponse:
-    _form, period, village = filters(request)
-    sheets, where = selectors.export_sheets(_scope(request), period, village)
-    return download(export_bytes(*sheets), export_filename(where, _("三零"), period.key))
+    _form, period, village = common.filters(request)
+    sheets, where = selectors.export_sheets(common.scope_of(request), period, village)
+    return common.download(export_bytes(*sheets), export_filename(where, _("三零"), period.key))
 
 
 def index_figures(villages: Any, period: Period) -> list[tuple[str, str]]:

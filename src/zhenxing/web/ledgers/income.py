@@ -32,28 +32,10 @@ from zhenxing.ledgers.selectors import income as selectors
 from zhenxing.ledgers.selectors.common import villages_under
 from zhenxing.ledgers.services import income as services
 from zhenxing.regions.models import Region
-from zhenxing.web.ledgers.common import (
-    CorrectionReason,
-    action_of,
-    attempt,
-    correct_or_void,
-    download,
-    entry_context,
-    filters,
-    is_current,
-    page,
-    posted,
-    to_version,
-    void_form,
-    writes,
-)
+from zhenxing.web.ledgers import common
 
 IMPORT_MAX_BYTES = 5 * 1024 * 1024
 IMPORT_ERRORS_SHOWN = 30
-
-
-def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
 
 
 def year_of(request: HttpRequest, period: Any) -> int:
@@ -88,7 +70,7 @@ class IncomeForm(IncomeFields):
         self.fields["village"].queryset = villages_under(scope).order_by("path")
 
 
-class IncomeCorrectForm(CorrectionReason, IncomeFields):
+class IncomeCorrectForm(common.CorrectionReason, IncomeFields):
     field_order = ["year", "source", "amount", "note", "reason"]
 
 
@@ -98,16 +80,16 @@ def tier_index(tiers: list[Any]) -> dict[int, int]:
 
 @login_required
 def income_list(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
-    filter_form, period, village = filters(request)
+    scope = common.scope_of(request)
+    filter_form, period, village = common.filters(request)
     year = year_of(request, period)
     form = None
-    if writes(request):
+    if common.writes(request):
         initial = {"village": village.pk if village else None, "year": year}
         form = IncomeForm(scope, request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            entry = attempt(
+            entry = common.attempt(
                 form,
                 lambda: services.income_record(
                     scope=scope,
@@ -159,7 +141,7 @@ def income_list(request: HttpRequest) -> HttpResponse:
             }
             for r in totals
         ],
-        "page": page(request, selectors.income_entries(scope, year=year, village=village)),
+        "page": common.page(request, selectors.income_entries(scope, year=year, village=village)),
         "form": form,
     }
     return render(request, "ledgers/income/list.html", context)
@@ -177,25 +159,25 @@ def _facts(e: IncomeEntry) -> list[tuple[str, Any]]:
 
 @login_required
 def income_entry(request: HttpRequest, income_entry_id: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = common.scope_of(request)
     entry = get_visible_or_404(
         IncomeEntry.objects.select_related("village", "source", "recorded_by"),
         scope,
         pk=income_entry_id,
     )
-    current = is_current(entry)
-    action = action_of(request)
+    current = common.is_current(entry)
+    action = common.action_of(request)
     initial = {
         "year": entry.year,
         "source": entry.source_id,
         "amount": entry.amount,
         "note": entry.note,
     }
-    correct = IncomeCorrectForm(posted(request, action, "correct"), initial=initial)
-    void = void_form(request, action)
-    if action and current and writes(request):
+    correct = IncomeCorrectForm(common.posted(request, action, "correct"), initial=initial)
+    void = common.void_form(request, action)
+    if action and current and common.writes(request):
         record = partial(services.income_correct, scope=scope, entry=entry, actor=request.user)
-        new = correct_or_void(
+        new = common.correct_or_void(
             action,
             correct,
             void,
@@ -209,8 +191,8 @@ def income_entry(request: HttpRequest, income_entry_id: int) -> HttpResponse:
             lambda reason: record(reason=reason, voided=True),
         )
         if new is not None:
-            return to_version(request, "ledgers_income_entry", new)
-    context = entry_context(
+            return common.to_version(request, "ledgers_income_entry", new)
+    context = common.entry_context(
         request,
         entry,
         current,
@@ -225,10 +207,10 @@ def income_entry(request: HttpRequest, income_entry_id: int) -> HttpResponse:
 
 @login_required
 def income_export(request: HttpRequest) -> HttpResponse:
-    _form, period, village = filters(request)
+    _form, period, village = common.filters(request)
     year = year_of(request, period)
-    sheets, where = selectors.export_sheets(_scope(request), year, village)
-    return download(export_bytes(*sheets), export_filename(where, _("集体经济"), str(year)))
+    sheets, where = selectors.export_sheets(common.scope_of(request), year, village)
+    return common.download(export_bytes(*sheets), export_filename(where, _("集体经济"), str(year)))
 
 
 def index_figures(villages: Any, period: Any) -> list[tuple[str, str]]:
@@ -268,13 +250,13 @@ def income_import_template(request: HttpRequest) -> HttpResponse:
             _("有任何一行出错时整个文件都不导入，并逐行列出错误。"),
         ],
     )
-    return download(export_bytes(sheet), export_filename(_("集体经济收入导入模板")))
+    return common.download(export_bytes(sheet), export_filename(_("集体经济收入导入模板")))
 
 
 @login_required
 def income_import(request: HttpRequest) -> HttpResponse:
     """Import a filled workbook: every row or none; the errors name their rows."""
-    if request.method != "POST" or not writes(request):
+    if request.method != "POST" or not common.writes(request):
         raise Http404(_("未找到"))
     upload = request.FILES.get("file")
     back = reverse("ledgers_income")
@@ -286,7 +268,7 @@ def income_import(request: HttpRequest) -> HttpResponse:
         return redirect(back)
     try:
         rows = services.income_rows_read(upload)
-        n = services.income_import(scope=_scope(request), rows=rows, actor=request.user)
+        n = services.income_import(scope=common.scope_of(request), rows=rows, actor=request.user)
     except ValidationError as exc:
         for message in exc.messages[:IMPORT_ERRORS_SHOWN]:
             messages.error(request, message)

@@ -24,28 +24,8 @@ from zhenxing.ledgers.models.meetings import MeetingKind, OrgMeeting
 from zhenxing.ledgers.selectors import meetings as selectors
 from zhenxing.ledgers.services import meetings as services
 from zhenxing.regions.models import MemberStatus, PartyMember, PartyOrganization, Region
-from zhenxing.web.ledgers.common import (
-    CorrectionReason,
-    DateInput,
-    action_of,
-    attempt,
-    correct_or_void,
-    download,
-    entry_context,
-    filters,
-    fmt_day,
-    is_current,
-    page,
-    posted,
-    to_version,
-    void_form,
-    writes,
-)
+from zhenxing.web.ledgers import common
 from zhenxing.web.order_forms import PhotosField
-
-
-def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
 
 
 def pct(value: float | None) -> str:
@@ -56,7 +36,7 @@ class MeetingFields(forms.Form):
     kind = forms.ModelChoiceField(
         label=gettext_lazy("会议类型"), queryset=MeetingKind.objects.filter(active=True)
     )
-    held_on = forms.DateField(label=gettext_lazy("召开日期"), widget=DateInput())
+    held_on = forms.DateField(label=gettext_lazy("召开日期"), widget=common.DateInput())
     topic = forms.CharField(label=gettext_lazy("会议主题"), max_length=120)
     minutes = forms.CharField(
         label=gettext_lazy("会议记录"),
@@ -92,7 +72,7 @@ class MeetingForm(MeetingFields):
             self.fields["organization"].empty_label = None
 
 
-class MeetingCorrectForm(CorrectionReason, MeetingFields):
+class MeetingCorrectForm(common.CorrectionReason, MeetingFields):
     field_order = ["kind", "held_on", "topic", "minutes", "reason"]
 
 
@@ -114,16 +94,16 @@ def ticked(form: forms.Form, default: Any = ()) -> set[int]:
 
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
-    filter_form, period, village = filters(request)
+    scope = common.scope_of(request)
+    filter_form, period, village = common.filters(request)
     kind = request.GET.get("kind", "")
     kind_id = int(kind) if kind.isdigit() else None
     form = None
-    if writes(request) and village is not None:
+    if common.writes(request) and village is not None:
         form = MeetingForm(scope, village, request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            meeting = attempt(
+            meeting = common.attempt(
                 form,
                 lambda: services.org_meeting_record(
                     scope=scope,
@@ -147,9 +127,9 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         "village": village,
         "kind_id": kind_id,
         "kinds": MeetingKind.objects.all(),
-        "page": page(request, rows),
+        "page": common.page(request, rows),
         "form": form,
-        "writes": writes(request),
+        "writes": common.writes(request),
     }
     if form is not None:
         context["candidates"] = candidates(scope, form.fields["organization"].queryset)
@@ -161,7 +141,7 @@ def _facts(e: OrgMeeting) -> list[tuple[str, Any]]:
     names = "、".join(m.person.name for m in e.attendees.select_related("person").order_by("pk"))
     return [
         (_("会议类型"), str(e.kind)),
-        (_("召开日期"), fmt_day(e.held_on)),
+        (_("召开日期"), common.fmt_day(e.held_on)),
         (_("会议主题"), e.topic),
         (_("参会党员"), names),
         (_("会议记录"), e.minutes),
@@ -171,28 +151,28 @@ def _facts(e: OrgMeeting) -> list[tuple[str, Any]]:
 
 @login_required
 def meeting_detail(request: HttpRequest, org_meeting_id: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = common.scope_of(request)
     meeting = get_visible_or_404(
         OrgMeeting.objects.select_related("organization__region", "kind", "recorded_by"),
         scope,
         pk=org_meeting_id,
     )
-    current = is_current(meeting)
+    current = common.is_current(meeting)
     attendees = list(meeting.attendees.select_related("person").order_by("person__name"))
-    action = action_of(request)
+    action = common.action_of(request)
     initial = {
         "kind": meeting.kind_id,
         "held_on": meeting.held_on,
         "topic": meeting.topic,
         "minutes": meeting.minutes,
     }
-    correct = MeetingCorrectForm(scope, posted(request, action, "correct"), initial=initial)
-    void = void_form(request, action)
-    if action and current and writes(request):
+    correct = MeetingCorrectForm(scope, common.posted(request, action, "correct"), initial=initial)
+    void = common.void_form(request, action)
+    if action and current and common.writes(request):
         record = partial(
             services.org_meeting_correct, scope=scope, meeting=meeting, actor=request.user
         )
-        new = correct_or_void(
+        new = common.correct_or_void(
             action,
             correct,
             void,
@@ -207,8 +187,8 @@ def meeting_detail(request: HttpRequest, org_meeting_id: int) -> HttpResponse:
             lambda reason: record(reason=reason, voided=True),
         )
         if new is not None:
-            return to_version(request, "ledgers_meeting", new)
-    context = entry_context(
+            return common.to_version(request, "ledgers_meeting", new)
+    context = common.entry_context(
         request,
         meeting,
         current,
@@ -227,22 +207,24 @@ def meeting_detail(request: HttpRequest, org_meeting_id: int) -> HttpResponse:
 
 @login_required
 def meeting_compliance(request: HttpRequest) -> HttpResponse:
-    filter_form, period, village = filters(request)
+    filter_form, period, village = common.filters(request)
     context = {
         "filter_form": filter_form,
         "period": period,
         "village": village,
-        **selectors.compliance_rows(_scope(request), period, village),
+        **selectors.compliance_rows(common.scope_of(request), period, village),
     }
     return render(request, "ledgers/meetings/compliance.html", context)
 
 
 @login_required
 def meeting_export(request: HttpRequest) -> HttpResponse:
-    _form, period, village = filters(request)
+    _form, period, village = common.filters(request)
     where = village.name if village else _("辖区")
-    content = export_bytes(*selectors.export_sheets(_scope(request), period, village, where))
-    return download(content, export_filename(where, _("组织生活"), period.key))
+    content = export_bytes(
+        *selectors.export_sheets(common.scope_of(request), period, village, where)
+    )
+    return common.download(content, export_filename(where, _("组织生活"), period.key))
 
 
 def index_figures(villages: Any, period: Period) -> list[tuple[str, str]]:

@@ -26,23 +26,7 @@ from zhenxing.ledgers.selectors import points as selectors
 from zhenxing.ledgers.selectors.common import villages_under
 from zhenxing.ledgers.services import points as services
 from zhenxing.regions.models import PartyMember, Region
-from zhenxing.web.ledgers.common import (
-    CorrectionReason,
-    DateInput,
-    action_of,
-    attempt,
-    correct_or_void,
-    download,
-    entry_context,
-    filters,
-    fmt_day,
-    is_current,
-    page,
-    posted,
-    to_version,
-    void_form,
-    writes,
-)
+from zhenxing.web.ledgers import common
 from zhenxing.web.order_forms import PhotosField
 
 
@@ -51,7 +35,7 @@ class PointsForm(forms.Form):
     rule = forms.ModelChoiceField(
         label=gettext_lazy("积分项目"), queryset=PointsRule.objects.none()
     )
-    occurred_on = forms.DateField(label=gettext_lazy("发生日期"), widget=DateInput())
+    occurred_on = forms.DateField(label=gettext_lazy("发生日期"), widget=common.DateInput())
     points = forms.IntegerField(
         label=gettext_lazy("分值"),
         required=False,
@@ -70,16 +54,16 @@ class PointsForm(forms.Form):
         )
 
 
-class PointsCorrectForm(CorrectionReason, PointsForm):
+class PointsCorrectForm(common.CorrectionReason, PointsForm):
     pass
 
 
 @login_required
 def points_list(request: HttpRequest) -> HttpResponse:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
-    filter_form, period, village = filters(request)
+    scope = common.scope_of(request)
+    filter_form, period, village = common.filters(request)
     form = None
-    if writes(request) and village is not None:
+    if common.writes(request) and village is not None:
         form = PointsForm(
             scope,
             village,
@@ -89,7 +73,7 @@ def points_list(request: HttpRequest) -> HttpResponse:
         )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            entry = attempt(
+            entry = common.attempt(
                 form,
                 lambda: services.points_entry_add(
                     scope=scope,
@@ -112,7 +96,7 @@ def points_list(request: HttpRequest) -> HttpResponse:
         "filter_form": filter_form,
         "period": period,
         "village": village,
-        "page": page(request, rows),
+        "page": common.page(request, rows),
         "form": form,
         "tab": "points",
     }
@@ -123,7 +107,7 @@ def _facts(e: PointsEntry) -> list[tuple[str, Any]]:
     return [
         (_("党员"), e.member.person.name),
         (_("积分项目"), e.rule.name),
-        (_("发生日期"), fmt_day(e.occurred_on)),
+        (_("发生日期"), common.fmt_day(e.occurred_on)),
         (_("分值"), f"{e.points:+d}"),
         (_("事由"), e.note),
         (_("佐证说明"), e.evidence),
@@ -133,12 +117,12 @@ def _facts(e: PointsEntry) -> list[tuple[str, Any]]:
 
 @login_required
 def points_entry(request: HttpRequest, points_entry_id: int) -> HttpResponse:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
+    scope = common.scope_of(request)
     entry = get_visible_or_404(
         PointsEntry.objects.select_related(*selectors.RELATED), scope, pk=points_entry_id
     )
-    current = is_current(entry)
-    action = action_of(request)
+    current = common.is_current(entry)
+    action = common.action_of(request)
     initial = {
         "member": entry.member_id,
         "rule": entry.rule_id,
@@ -150,13 +134,13 @@ def points_entry(request: HttpRequest, points_entry_id: int) -> HttpResponse:
     correct = PointsCorrectForm(
         scope,
         entry.village,
-        posted(request, action, "correct"),
+        common.posted(request, action, "correct"),
         request.FILES or None,
         initial=initial,
     )
-    void = void_form(request, action)
-    if action and current and writes(request):
-        new = correct_or_void(
+    void = common.void_form(request, action)
+    if action and current and common.writes(request):
+        new = common.correct_or_void(
             action,
             correct,
             void,
@@ -177,8 +161,8 @@ def points_entry(request: HttpRequest, points_entry_id: int) -> HttpResponse:
             ),
         )
         if new is not None:
-            return to_version(request, "ledgers_points_entry", new)
-    context = entry_context(
+            return common.to_version(request, "ledgers_points_entry", new)
+    context = common.entry_context(
         request,
         entry,
         current,
@@ -197,8 +181,8 @@ def points_entry(request: HttpRequest, points_entry_id: int) -> HttpResponse:
 @login_required
 def points_balances(request: HttpRequest) -> HttpResponse:
     """积分排名 and the members under the threshold, for the period."""
-    scope: Scope = request.scope  # type: ignore[attr-defined]
-    filter_form, period, village = filters(request)
+    scope = common.scope_of(request)
+    filter_form, period, village = common.filters(request)
     villages = villages_under(scope, village)
     context = {
         "filter_form": filter_form,
@@ -216,11 +200,11 @@ def points_balances(request: HttpRequest) -> HttpResponse:
 @login_required
 def points_export(request: HttpRequest) -> HttpResponse:
     """积分台账: entries, balances and pledges of the period, one sheet each."""
-    scope: Scope = request.scope  # type: ignore[attr-defined]
-    _form, period, village = filters(request)
+    scope = common.scope_of(request)
+    _form, period, village = common.filters(request)
     where = village.name if village else _("辖区")
     sheets = selectors.points_sheets(scope, region=village, period=period, where=where)
-    return download(export_bytes(*sheets), export_filename(where, _("党员积分"), period.key))
+    return common.download(export_bytes(*sheets), export_filename(where, _("党员积分"), period.key))
 
 
 # --- pledges ----------------------------------------------------------------------------------
@@ -229,15 +213,15 @@ def points_export(request: HttpRequest) -> HttpResponse:
 class PledgeForm(forms.Form):
     member = forms.ModelChoiceField(label=gettext_lazy("党员"), queryset=PartyMember.objects.none())
     text = forms.CharField(label=gettext_lazy("承诺内容"), max_length=100)
-    made_on = forms.DateField(label=gettext_lazy("承诺日期"), widget=DateInput())
-    due_on = forms.DateField(label=gettext_lazy("承诺期限"), widget=DateInput())
+    made_on = forms.DateField(label=gettext_lazy("承诺日期"), widget=common.DateInput())
+    due_on = forms.DateField(label=gettext_lazy("承诺期限"), widget=common.DateInput())
 
     def __init__(self, scope: Scope, village: Region, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = selectors.members_in(scope, village)
 
 
-class PledgeCorrectForm(CorrectionReason, PledgeForm):
+class PledgeCorrectForm(common.CorrectionReason, PledgeForm):
     pass
 
 
@@ -248,24 +232,24 @@ class PledgeCloseForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    closed_on = forms.DateField(label=gettext_lazy("评定日期"), widget=DateInput())
+    closed_on = forms.DateField(label=gettext_lazy("评定日期"), widget=common.DateInput())
     evidence = forms.CharField(label=gettext_lazy("践诺佐证"), required=False, max_length=200)
     photos = PhotosField(label=gettext_lazy("佐证照片"), help_text=gettext_lazy("可选，最多 3 张"))
 
 
 @login_required
 def pledge_list(request: HttpRequest) -> HttpResponse:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
-    filter_form, period, village = filters(request)
+    scope = common.scope_of(request)
+    filter_form, period, village = common.filters(request)
     status = request.GET.get("status", "")
     status = status if status in PledgeStatus.values else ""
     form = None
-    if writes(request) and village is not None:
+    if common.writes(request) and village is not None:
         today = timezone.localdate()
         form = PledgeForm(scope, village, request.POST or None, initial={"made_on": today})
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            pledge = attempt(
+            pledge = common.attempt(
                 form,
                 lambda: services.pledge_add(
                     scope=scope,
@@ -287,7 +271,7 @@ def pledge_list(request: HttpRequest) -> HttpResponse:
         "village": village,
         "status": status,
         "statuses": PledgeStatus.choices,
-        "page": page(request, rows),
+        "page": common.page(request, rows),
         "form": form,
         "today": timezone.localdate(),
         "tab": "pledges",
@@ -299,10 +283,10 @@ def _pledge_facts(p: Pledge) -> list[tuple[str, Any]]:
     return [
         (_("党员"), p.member.person.name),
         (_("承诺内容"), p.text),
-        (_("承诺日期"), fmt_day(p.made_on)),
-        (_("承诺期限"), fmt_day(p.due_on)),
+        (_("承诺日期"), common.fmt_day(p.made_on)),
+        (_("承诺期限"), common.fmt_day(p.due_on)),
         (_("践诺情况"), p.get_status_display()),
-        (_("评定日期"), fmt_day(p.closed_on)),
+        (_("评定日期"), common.fmt_day(p.closed_on)),
         (_("践诺佐证"), p.evidence),
         (_("已作废"), _("是") if p.voided else ""),
     ]
@@ -310,16 +294,16 @@ def _pledge_facts(p: Pledge) -> list[tuple[str, Any]]:
 
 @login_required
 def pledge_detail(request: HttpRequest, pledge_id: int) -> HttpResponse:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
+    scope = common.scope_of(request)
     pledge = get_visible_or_404(
         Pledge.objects.select_related("village", "member__person", "recorded_by"),
         scope,
         pk=pledge_id,
     )
-    current = is_current(pledge)
-    action = action_of(request)
+    current = common.is_current(pledge)
+    action = common.action_of(request)
     close = PledgeCloseForm(
-        posted(request, action, "close"),
+        common.posted(request, action, "close"),
         request.FILES or None,
         initial={"closed_on": timezone.localdate(), "fulfilled": "1"},
     )
@@ -330,13 +314,13 @@ def pledge_detail(request: HttpRequest, pledge_id: int) -> HttpResponse:
         "due_on": pledge.due_on,
     }
     correct = PledgeCorrectForm(
-        scope, pledge.village, posted(request, action, "correct"), initial=initial
+        scope, pledge.village, common.posted(request, action, "correct"), initial=initial
     )
-    void = void_form(request, action)
-    if action and current and writes(request):
+    void = common.void_form(request, action)
+    if action and current and common.writes(request):
         if action == "close" and close.is_valid():
             data = close.cleaned_data
-            new = attempt(
+            new = common.attempt(
                 close,
                 lambda: services.pledge_close(
                     pledge=pledge,
@@ -348,7 +332,7 @@ def pledge_detail(request: HttpRequest, pledge_id: int) -> HttpResponse:
                 ),
             )
         else:
-            new = correct_or_void(
+            new = common.correct_or_void(
                 action,
                 correct,
                 void,
@@ -366,8 +350,10 @@ def pledge_detail(request: HttpRequest, pledge_id: int) -> HttpResponse:
                 ),
             )
         if new is not None:
-            return to_version(request, "ledgers_pledge", new, _("已保存，原记录保留在历史中"))
-    context = entry_context(
+            return common.to_version(
+                request, "ledgers_pledge", new, _("已保存，原记录保留在历史中")
+            )
+    context = common.entry_context(
         request,
         pledge,
         current,
@@ -409,7 +395,7 @@ def points_rules(request: HttpRequest) -> HttpResponse:
         if bound.is_valid():
             data = bound.cleaned_data
             existing = next((r for r in all_rules if r.pk == data["rule_id"]), None)
-            saved = attempt(
+            saved = common.attempt(
                 bound,
                 lambda: services.points_rule_save(
                     actor=user,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhenxing.accounts.scoping import Scope, get_visible_or_404
+from zhenxing.accounts.scoping import get_visible_or_404
 from zhenxing.core.periods import Period
 from zhenxing.ledgers.exports import (
     export_bytes,
@@ -25,24 +25,8 @@ from zhenxing.ledgers.models.ratings import Cadence, HouseholdRating, Rater, Rat
 from zhenxing.ledgers.selectors import ratings as selectors
 from zhenxing.ledgers.selectors.common import villages_under
 from zhenxing.ledgers.services import ratings as services
+from zhenxing.web.ledgers import common
 from zhenxing.web.ledgers.books import household_by_number
-from zhenxing.web.ledgers.common import (
-    CorrectionReason,
-    DateInput,
-    action_of,
-    attempt,
-    correct_or_void,
-    download,
-    entry_context,
-    filters,
-    fmt_day,
-    is_current,
-    page,
-    posted,
-    to_version,
-    void_form,
-    writes,
-)
 
 
 def current_key(scheme: RatingScheme) -> str:
@@ -59,7 +43,7 @@ def current_key(scheme: RatingScheme) -> str:
 class RatingForm(forms.Form):
     household = forms.CharField(label=gettext_lazy("户号"), max_length=30)
     period = forms.CharField(label=gettext_lazy("评比期间"), max_length=10)
-    rated_on = forms.DateField(label=gettext_lazy("评议日期"), widget=DateInput())
+    rated_on = forms.DateField(label=gettext_lazy("评议日期"), widget=common.DateInput())
     note = forms.CharField(label=gettext_lazy("备注"), required=False, max_length=200)
 
     def __init__(self, scheme: RatingScheme, *args: Any, **kwargs: Any) -> None:
@@ -79,7 +63,7 @@ class RatingForm(forms.Form):
         }
 
 
-class RatingCorrectForm(CorrectionReason, RatingForm):
+class RatingCorrectForm(common.CorrectionReason, RatingForm):
     pass
 
 
@@ -91,11 +75,11 @@ def _scheme(request: HttpRequest) -> RatingScheme | None:
 
 @login_required
 def rating_list(request: HttpRequest) -> HttpResponse:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
-    filter_form, period, village = filters(request)
+    scope = common.scope_of(request)
+    filter_form, period, village = common.filters(request)
     scheme = _scheme(request)
     form = None
-    if writes(request) and village is not None and scheme is not None:
+    if common.writes(request) and village is not None and scheme is not None:
         initial = {"period": current_key(scheme), "rated_on": timezone.localdate()}
         form = RatingForm(scheme, request.POST or None, initial=initial)
         if request.method == "POST" and form.is_valid():
@@ -110,7 +94,7 @@ def rating_list(request: HttpRequest) -> HttpResponse:
         "village": village,
         "scheme": scheme,
         "schemes": selectors.schemes(),
-        "page": page(request, rows),
+        "page": common.page(request, rows),
         "form": form,
         "keep": [("scheme", scheme.pk)] if scheme else [],
     }
@@ -122,7 +106,7 @@ def _add(request: HttpRequest, form: RatingForm, village: Any) -> HouseholdRatin
     household = household_by_number(form, village, data["household"])
     if not household:
         return None
-    return attempt(
+    return common.attempt(
         form,
         lambda: services.household_rating_add(
             scope=request.scope,  # type: ignore[attr-defined]
@@ -142,7 +126,7 @@ def _facts(r: HouseholdRating) -> list[tuple[str, Any]]:
     return [
         (_("评比方案"), r.scheme.name),
         (_("评比期间"), Period.parse(r.period).label),
-        (_("评议日期"), fmt_day(r.rated_on)),
+        (_("评议日期"), common.fmt_day(r.rated_on)),
         (
             _("分项得分"),
             "，".join(f"{items.get(k, k)} {v}" for k, v in r.scores.items()),
@@ -156,12 +140,12 @@ def _facts(r: HouseholdRating) -> list[tuple[str, Any]]:
 
 @login_required
 def rating_detail(request: HttpRequest, household_rating_id: int) -> HttpResponse:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
+    scope = common.scope_of(request)
     rating = get_visible_or_404(
         HouseholdRating.objects.select_related(*selectors.RELATED), scope, pk=household_rating_id
     )
-    current = is_current(rating)
-    action = action_of(request)
+    current = common.is_current(rating)
+    action = common.action_of(request)
     initial = {
         "household": rating.household.number,
         "period": rating.period,
@@ -169,9 +153,11 @@ def rating_detail(request: HttpRequest, household_rating_id: int) -> HttpRespons
         "note": rating.note,
         **{f"item_{k}": v for k, v in rating.scores.items()},
     }
-    correct = RatingCorrectForm(rating.scheme, posted(request, action, "correct"), initial=initial)
-    void = void_form(request, action)
-    if action and current and writes(request):
+    correct = RatingCorrectForm(
+        rating.scheme, common.posted(request, action, "correct"), initial=initial
+    )
+    void = common.void_form(request, action)
+    if action and current and common.writes(request):
 
         def correction(data: dict[str, Any]) -> HouseholdRating | None:
             household = household_by_number(correct, rating.village, data["household"])
@@ -188,7 +174,7 @@ def rating_detail(request: HttpRequest, household_rating_id: int) -> HttpRespons
                 note=data["note"],
             )
 
-        new = correct_or_void(
+        new = common.correct_or_void(
             action,
             correct,
             void,
@@ -198,8 +184,8 @@ def rating_detail(request: HttpRequest, household_rating_id: int) -> HttpRespons
             ),
         )
         if new is not None:
-            return to_version(request, "ledgers_rating", new)
-    context = entry_context(
+            return common.to_version(request, "ledgers_rating", new)
+    context = common.entry_context(
         request,
         rating,
         current,
@@ -215,8 +201,8 @@ def rating_detail(request: HttpRequest, household_rating_id: int) -> HttpRespons
 @login_required
 def rating_rankings(request: HttpRequest) -> HttpResponse:
     """排名: households and groups of one village, or the villages in scope."""
-    scope: Scope = request.scope  # type: ignore[attr-defined]
-    filter_form, period, village = filters(request)
+    scope = common.scope_of(request)
+    filter_form, period, village = common.filters(request)
     scheme = _scheme(request)
     context: dict[str, Any] = {
         "filter_form": filter_form,
@@ -240,13 +226,13 @@ def rating_rankings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rating_export(request: HttpRequest) -> HttpResponse:
-    scope: Scope = request.scope  # type: ignore[attr-defined]
-    _form, period, village = filters(request)
+    scope = common.scope_of(request)
+    _form, period, village = common.filters(request)
     scheme = _scheme(request)
     rows = selectors.ratings(scope, region=village, period=period, scheme=scheme)
     where = village.name if village else _("辖区")
     sheet = selectors.ratings_sheet(rows, period=period, where=where, scheme=scheme)
-    return download(export_bytes(sheet), export_filename(where, _("农户评比"), period.key))
+    return common.download(export_bytes(sheet), export_filename(where, _("农户评比"), period.key))
 
 
 # --- schemes (county settings) ----------------------------------------------------------------
@@ -316,7 +302,7 @@ def rating_schemes(request: HttpRequest) -> HttpResponse:
         if bound.is_valid():
             data = bound.cleaned_data
             existing = next((s for s in all_schemes if s.pk == data["scheme_id"]), None)
-            saved = attempt(
+            saved = common.attempt(
                 bound,
                 lambda: services.rating_scheme_save(
                     actor=user,

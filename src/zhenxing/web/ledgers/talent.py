@@ -25,27 +25,7 @@ from zhenxing.ledgers.models.talent import ReserveCadre, Talent, TalentCategory
 from zhenxing.ledgers.selectors import talent as selectors
 from zhenxing.ledgers.services import talent as services
 from zhenxing.regions.models import CadrePost, Region, Resident
-from zhenxing.web.ledgers.common import (
-    CorrectionReason,
-    DateInput,
-    action_of,
-    attempt,
-    correct_or_void,
-    download,
-    entry_context,
-    filters,
-    fmt_day,
-    is_current,
-    page,
-    posted,
-    to_version,
-    void_form,
-    writes,
-)
-
-
-def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined,no-any-return]
+from zhenxing.web.ledgers import common
 
 
 class PersonFields(forms.Form):
@@ -84,7 +64,7 @@ class TalentForm(PersonFields):
     category = forms.ModelChoiceField(
         label=gettext_lazy("人才类别"), queryset=TalentCategory.objects.filter(active=True)
     )
-    since = forms.DateField(label=gettext_lazy("入库日期"), widget=DateInput())
+    since = forms.DateField(label=gettext_lazy("入库日期"), widget=common.DateInput())
     strengths = forms.CharField(label=gettext_lazy("专长与事迹"), required=False, max_length=200)
 
 
@@ -112,26 +92,26 @@ class ReserveForm(PersonFields):
         max_length=60,
         help_text=gettext_lazy("如：村委会主任助理"),
     )
-    since = forms.DateField(label=gettext_lazy("确定日期"), widget=DateInput())
+    since = forms.DateField(label=gettext_lazy("确定日期"), widget=common.DateInput())
 
     def __init__(self, scope: Scope, village: Region, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["mentor"].queryset = mentors(scope, village)
 
 
-class TalentCorrectForm(CorrectionReason):
+class TalentCorrectForm(common.CorrectionReason):
     category = forms.ModelChoiceField(
         label=gettext_lazy("人才类别"), queryset=TalentCategory.objects.filter(active=True)
     )
-    since = forms.DateField(label=gettext_lazy("入库日期"), widget=DateInput())
+    since = forms.DateField(label=gettext_lazy("入库日期"), widget=common.DateInput())
     strengths = forms.CharField(label=gettext_lazy("专长与事迹"), required=False, max_length=200)
     field_order = ["category", "since", "strengths", "reason"]
 
 
-class ReserveCorrectForm(CorrectionReason):
+class ReserveCorrectForm(common.CorrectionReason):
     mentor = MentorChoice(label=gettext_lazy("帮带导师"), queryset=Resident.objects.none())
     assignment = forms.CharField(label=gettext_lazy("岗位锻炼"), required=False, max_length=60)
-    since = forms.DateField(label=gettext_lazy("确定日期"), widget=DateInput())
+    since = forms.DateField(label=gettext_lazy("确定日期"), widget=common.DateInput())
     field_order = ["mentor", "assignment", "since", "reason"]
 
     def __init__(self, scope: Scope, village: Region, *args: Any, **kwargs: Any) -> None:
@@ -141,8 +121,8 @@ class ReserveCorrectForm(CorrectionReason):
 
 def _add(request: HttpRequest, village: Region | None) -> tuple[Any, Any, Any]:
     """The two add forms (pool, reserve cadre) and what was written, if anything."""
-    scope = _scope(request)
-    if not writes(request) or village is None:
+    scope = common.scope_of(request)
+    if not common.writes(request) or village is None:
         return None, None, None
     action = request.POST.get("action", "") if request.method == "POST" else ""
     talent_form = TalentForm(request.POST if action == "talent" else None, prefix="t")
@@ -154,7 +134,7 @@ def _add(request: HttpRequest, village: Region | None) -> tuple[Any, Any, Any]:
         data = talent_form.cleaned_data
         person = resident_named(talent_form, scope, village, data["person"], data["id_tail"])
         if person is not None:
-            written = attempt(
+            written = common.attempt(
                 talent_form,
                 lambda: services.talent_record(
                     scope=scope,
@@ -170,7 +150,7 @@ def _add(request: HttpRequest, village: Region | None) -> tuple[Any, Any, Any]:
         data = reserve_form.cleaned_data
         person = resident_named(reserve_form, scope, village, data["person"], data["id_tail"])
         if person is not None:
-            written = attempt(
+            written = common.attempt(
                 reserve_form,
                 lambda: services.reserve_cadre_record(
                     scope=scope,
@@ -187,8 +167,8 @@ def _add(request: HttpRequest, village: Region | None) -> tuple[Any, Any, Any]:
 
 @login_required
 def talent_list(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
-    filter_form, period, village = filters(request)
+    scope = common.scope_of(request)
+    filter_form, period, village = common.filters(request)
     category = request.GET.get("category", "")
     category_id = int(category) if category.isdigit() else None
     talent_form, reserve_form, written = _add(request, village)
@@ -208,11 +188,13 @@ def talent_list(request: HttpRequest) -> HttpResponse:
         "townships": [
             {"row": t, "cells": [t.by_category.get(c.pk, 0) for c in categories]} for t in townships
         ],
-        "page": page(request, selectors.talents(scope, village=village, category_id=category_id)),
+        "page": common.page(
+            request, selectors.talents(scope, village=village, category_id=category_id)
+        ),
         "reserve": selectors.reserve_list(scope, village=village)[:200],
         "talent_form": talent_form,
         "reserve_form": reserve_form,
-        "writes": writes(request),
+        "writes": common.writes(request),
     }
     return render(request, "ledgers/talent/list.html", context)
 
@@ -221,7 +203,7 @@ def _talent_facts(e: Talent) -> list[tuple[str, Any]]:
     return [
         (_("人员"), e.person.name),
         (_("人才类别"), str(e.category)),
-        (_("入库日期"), fmt_day(e.since)),
+        (_("入库日期"), common.fmt_day(e.since)),
         (_("专长与事迹"), e.strengths),
         (_("已移出人才库"), _("是") if e.voided else ""),
     ]
@@ -232,27 +214,27 @@ def _reserve_facts(e: ReserveCadre) -> list[tuple[str, Any]]:
         (_("后备干部"), e.person.name),
         (_("帮带导师"), e.mentor.name),
         (_("岗位锻炼"), e.assignment),
-        (_("确定日期"), fmt_day(e.since)),
+        (_("确定日期"), common.fmt_day(e.since)),
         (_("已不再列为后备干部"), _("是") if e.voided else ""),
     ]
 
 
 @login_required
 def talent_entry(request: HttpRequest, talent_id: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = common.scope_of(request)
     entry = get_visible_or_404(
         Talent.objects.select_related("village", "person", "category", "recorded_by"),
         scope,
         pk=talent_id,
     )
-    current = is_current(entry)
-    action = action_of(request)
+    current = common.is_current(entry)
+    action = common.action_of(request)
     initial = {"category": entry.category_id, "since": entry.since, "strengths": entry.strengths}
-    correct = TalentCorrectForm(posted(request, action, "correct"), initial=initial)
-    void = void_form(request, action)
-    if action and current and writes(request):
+    correct = TalentCorrectForm(common.posted(request, action, "correct"), initial=initial)
+    void = common.void_form(request, action)
+    if action and current and common.writes(request):
         record = partial(services.talent_correct, scope=scope, talent=entry, actor=request.user)
-        new = correct_or_void(
+        new = common.correct_or_void(
             action,
             correct,
             void,
@@ -265,8 +247,8 @@ def talent_entry(request: HttpRequest, talent_id: int) -> HttpResponse:
             lambda reason: record(reason=reason, voided=True),
         )
         if new is not None:
-            return to_version(request, "ledgers_talent_entry", new)
-    context = entry_context(
+            return common.to_version(request, "ledgers_talent_entry", new)
+    context = common.entry_context(
         request,
         entry,
         current,
@@ -284,24 +266,24 @@ def talent_entry(request: HttpRequest, talent_id: int) -> HttpResponse:
 
 @login_required
 def reserve_cadre(request: HttpRequest, reserve_cadre_id: int) -> HttpResponse:
-    scope = _scope(request)
+    scope = common.scope_of(request)
     entry = get_visible_or_404(
         ReserveCadre.objects.select_related("village", "person", "mentor", "recorded_by"),
         scope,
         pk=reserve_cadre_id,
     )
-    current = is_current(entry)
-    action = action_of(request)
+    current = common.is_current(entry)
+    action = common.action_of(request)
     initial = {"mentor": entry.mentor_id, "assignment": entry.assignment, "since": entry.since}
     correct = ReserveCorrectForm(
-        scope, entry.village, posted(request, action, "correct"), initial=initial
+        scope, entry.village, common.posted(request, action, "correct"), initial=initial
     )
-    void = void_form(request, action)
-    if action and current and writes(request):
+    void = common.void_form(request, action)
+    if action and current and common.writes(request):
         record = partial(
             services.reserve_cadre_correct, scope=scope, cadre=entry, actor=request.user
         )
-        new = correct_or_void(
+        new = common.correct_or_void(
             action,
             correct,
             void,
@@ -314,8 +296,8 @@ def reserve_cadre(request: HttpRequest, reserve_cadre_id: int) -> HttpResponse:
             lambda reason: record(reason=reason, voided=True),
         )
         if new is not None:
-            return to_version(request, "ledgers_reserve_cadre", new)
-    context = entry_context(
+            return common.to_version(request, "ledgers_reserve_cadre", new)
+    context = common.entry_context(
         request,
         entry,
         current,
@@ -333,10 +315,10 @@ def reserve_cadre(request: HttpRequest, reserve_cadre_id: int) -> HttpResponse:
 
 @login_required
 def talent_export(request: HttpRequest) -> HttpResponse:
-    _form, _period, village = filters(request)
-    sheets, where = selectors.export_sheets(_scope(request), village)
+    _form, _period, village = common.filters(request)
+    sheets, where = selectors.export_sheets(common.scope_of(request), village)
     name = export_filename(where, _("人才库"), f"{timezone.localdate():%Y}")
-    return download(export_bytes(*sheets), name)
+    return common.download(export_bytes(*sheets), name)
 
 
 def index_figures(villages: Any, period: Any) -> list[tuple[str, str]]:
