@@ -7,14 +7,12 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhenxing.accounts.scoping import Scope
 from zhenxing.ledgers.models.incidents import Incident, IncidentKind
 from zhenxing.ledgers.services import common
-from zhenxing.ledgers.services._village import correct
-from zhenxing.ledgers.services.common import require_writer
+from zhenxing.ledgers.services._village import correct, corrected, record
 from zhenxing.regions.models import Region
 
 MAX_PEOPLE = 9999
@@ -60,6 +58,9 @@ def _checked(
     }
 
 
+FIELDS = ("kind", "occurred_on", "summary", "deaths", "injuries", "reference")
+
+
 def incident_record(
     *,
     scope: Scope,
@@ -72,21 +73,17 @@ def incident_record(
     injuries: Any = 0,
     reference: str = "",
 ) -> Incident:
-    require_writer(actor)
-    village = common.require_village(scope, village)
-    values = _checked(
-        kind=kind,
-        occurred_on=occurred_on,
-        summary=summary,
-        deaths=deaths,
-        injuries=injuries,
-        reference=reference,
-    )
-    with transaction.atomic():
-        incident = Incident(village=village, recorded_by=actor, **values)
-        incident.full_clean(exclude=["supersedes"])
-        incident.save(force_insert=True)
-    return incident
+    def check(village: Region) -> dict[str, Any]:
+        return _checked(
+            kind=kind,
+            occurred_on=occurred_on,
+            summary=summary,
+            deaths=deaths,
+            injuries=injuries,
+            reference=reference,
+        )
+
+    return record(Incident, check, scope=scope, village=village, actor=actor)
 
 
 def incident_correct(
@@ -99,20 +96,8 @@ def incident_correct(
     **changes: Any,
 ) -> Incident:
     def check(changes: dict[str, Any]) -> dict[str, Any]:
-        return _checked(
-            **{
-                name: changes.get(name, getattr(incident, name))
-                for name in ("kind", "occurred_on", "summary", "deaths", "injuries", "reference")
-            }
-        )
+        return _checked(**corrected(incident, changes, FIELDS))
 
     return correct(
-        incident,
-        scope=scope,
-        region=incident.village,
-        actor=actor,
-        reason=reason,
-        voided=voided,
-        changes=changes,
-        check=check,
+        incident, check, scope=scope, actor=actor, reason=reason, voided=voided, changes=changes
     )

@@ -16,7 +16,7 @@ from python_calamine import CalamineWorkbook
 from zhenxing.accounts.scoping import Scope, visible
 from zhenxing.ledgers.models.income import IncomeEntry, IncomeSource, IncomeTier
 from zhenxing.ledgers.services import common
-from zhenxing.ledgers.services._village import correct
+from zhenxing.ledgers.services._village import correct, corrected, record
 from zhenxing.ledgers.services.common import require_writer
 from zhenxing.regions.models import VILLAGE_LEVELS, Region
 
@@ -75,14 +75,10 @@ def income_record(
     actor: Any,
     note: str = "",
 ) -> IncomeEntry:
-    require_writer(actor)
-    village = common.require_village(scope, village)
-    values = _checked(year=year, source=source, amount=amount, note=note)
-    with transaction.atomic():
-        entry = IncomeEntry(village=village, recorded_by=actor, **values)
-        entry.full_clean(exclude=["supersedes"])
-        entry.save(force_insert=True)
-    return entry
+    def check(village: Region) -> dict[str, Any]:
+        return _checked(year=year, source=source, amount=amount, note=note)
+
+    return record(IncomeEntry, check, scope=scope, village=village, actor=actor)
 
 
 def income_correct(
@@ -95,22 +91,10 @@ def income_correct(
     **changes: Any,
 ) -> IncomeEntry:
     def check(changes: dict[str, Any]) -> dict[str, Any]:
-        return _checked(
-            year=changes.get("year", entry.year),
-            source=changes.get("source", entry.source),
-            amount=changes.get("amount", entry.amount),
-            note=changes.get("note", entry.note),
-        )
+        return _checked(**corrected(entry, changes, ("year", "source", "amount", "note")))
 
     return correct(
-        entry,
-        scope=scope,
-        region=entry.village,
-        actor=actor,
-        reason=reason,
-        voided=voided,
-        changes=changes,
-        check=check,
+        entry, check, scope=scope, actor=actor, reason=reason, voided=voided, changes=changes
     )
 
 

@@ -132,11 +132,11 @@ def org_meeting_correct(
 
     return correct(
         meeting,
+        check,
         scope=scope,
-        region=organization.region,
         actor=actor,
         reason=reason,
         voided=voided,
         changes=changes,
-        check=check,
+        region=organization.region,
     )

@@ -8,7 +8,6 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,8 +15,7 @@ from django.utils.translation import gettext as _
 from zhenxing.accounts.scoping import Scope
 from zhenxing.ledgers.models.talent import ReserveCadre, Talent, TalentCategory
 from zhenxing.ledgers.services import common
-from zhenxing.ledgers.services._village import correct
-from zhenxing.ledgers.services.common import require_writer
+from zhenxing.ledgers.services._village import correct, corrected, record
 from zhenxing.regions.models import CadrePost, Region, Resident
 
 DEFAULT_CATEGORIES = (
@@ -86,16 +84,12 @@ def talent_record(
     actor: Any,
     strengths: str = "",
 ) -> Talent:
-    require_writer(actor)
-    village = common.require_village(scope, village)
-    values = _talent_checked(
-        village=village, person=person, category=category, since=since, strengths=strengths
-    )
-    with transaction.atomic():
-        talent = Talent(village=village, recorded_by=actor, **values)
-        talent.full_clean(exclude=["supersedes"])
-        talent.save(force_insert=True)
-    return talent
+    def check(village: Region) -> dict[str, Any]:
+        return _talent_checked(
+            village=village, person=person, category=category, since=since, strengths=strengths
+        )
+
+    return record(Talent, check, scope=scope, village=village, actor=actor)
 
 
 def talent_correct(
@@ -105,21 +99,11 @@ def talent_correct(
         return _talent_checked(
             village=talent.village,
             exclude_pk=talent.pk,
-            **{
-                name: changes.get(name, getattr(talent, name))
-                for name in ("person", "category", "since", "strengths")
-            },
+            **corrected(talent, changes, ("person", "category", "since", "strengths")),
         )
 
     return correct(
-        talent,
-        scope=scope,
-        region=talent.village,
-        actor=actor,
-        reason=reason,
-        voided=voided,
-        changes=changes,
-        check=check,
+        talent, check, scope=scope, actor=actor, reason=reason, voided=voided, changes=changes
     )
 
 
@@ -174,16 +158,12 @@ def reserve_cadre_record(
     actor: Any,
     assignment: str = "",
 ) -> ReserveCadre:
-    require_writer(actor)
-    village = common.require_village(scope, village)
-    values = _reserve_checked(
-        village=village, person=person, mentor=mentor, assignment=assignment, since=since
-    )
-    with transaction.atomic():
-        cadre = ReserveCadre(village=village, recorded_by=actor, **values)
-        cadre.full_clean(exclude=["supersedes"])
-        cadre.save(force_insert=True)
-    return cadre
+    def check(village: Region) -> dict[str, Any]:
+        return _reserve_checked(
+            village=village, person=person, mentor=mentor, assignment=assignment, since=since
+        )
+
+    return record(ReserveCadre, check, scope=scope, village=village, actor=actor)
 
 
 def reserve_cadre_correct(
@@ -199,19 +179,9 @@ def reserve_cadre_correct(
         return _reserve_checked(
             village=cadre.village,
             exclude_pk=cadre.pk,
-            **{
-                name: changes.get(name, getattr(cadre, name))
-                for name in ("person", "mentor", "assignment", "since")
-            },
+            **corrected(cadre, changes, ("person", "mentor", "assignment", "since")),
         )
 
     return correct(
-        cadre,
-        scope=scope,
-        region=cadre.village,
-        actor=actor,
-        reason=reason,
-        voided=voided,
-        changes=changes,
-        check=check,
+        cadre, check, scope=scope, actor=actor, reason=reason, voided=voided, changes=changes
     )
