@@ -106,6 +106,8 @@ def test_a_villager_sends_a_request_from_a_phone_and_finds_it_again(
     assert "提交成功" in page.locator(".messages").inner_text()
     assert "待派单" in page.locator(".status").inner_text()
     assert page.locator(".photos img").count() == 1
+    # The photo loads (the page's load event may come before the image on a busy machine).
+    page.wait_for_function("document.querySelector('.photos img').complete")
     assert page.evaluate("document.querySelector('.photos img').naturalWidth") == 640
     assert_fits_the_screen(page)
     shot(page, "public-order-phone")
