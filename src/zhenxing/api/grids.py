@@ -245,7 +245,11 @@ def pairing(request: HttpRequest, household_id: int, data: PairingIn) -> dict[st
         if data.member_id is None:
             services.pairing_end(household=h, actor=request.user)
             return {"household_id": h.pk, "member_id": None}
-        member = PartyMember.objects.filter(pk=data.member_id).select_related("person").first()
+        member = (
+            visible(PartyMember.objects.filter(pk=data.member_id), _scope(request))
+            .select_related("person")
+            .first()
+        )
         if member is None:
             raise invalid("member_id", _("没有这名党员"))
         p = services.pairing_set(household=h, member=member, note=data.note, actor=request.user)

@@ -107,10 +107,12 @@ def test_outsiders_get_404_on_every_grid_page(client, tree, township_b_user, pai
     assert Pairing.objects.filter(household=home, end_date__isnull=True).count() == 1
 
 
-def test_the_api_pairs_and_logs_visits_with_field_errors(client, paired, village_a1_user, tree):
+def test_the_api_pairs_and_logs_visits_with_field_errors(
+    client, paired, village_a1_user, township_a_user, tree
+):
     other = make_village(tree.village_a2, households=1, members=1)
-    client.force_login(village_a1_user)
     home = paired.households[5]
+    client.force_login(township_a_user)  # sees both villages
     refused = client.post(
         f"/api/v1/grids/households/{home.pk}/pairing",
         {"member_id": other.members[0].pk},
@@ -119,6 +121,14 @@ def test_the_api_pairs_and_logs_visits_with_field_errors(client, paired, village
     assert refused.status_code == 422
     (error,) = refused.json()["detail"]
     assert error["field"] == "member_id" and "不是本村党员" in error["message"]
+    client.force_login(village_a1_user)  # another village's member is out of this scope
+    refused = client.post(
+        f"/api/v1/grids/households/{home.pk}/pairing",
+        {"member_id": other.members[0].pk},
+        content_type="application/json",
+    )
+    (error,) = refused.json()["detail"]
+    assert error["message"] == "没有这名党员"  # not named, exactly like a missing one
     ok = client.post(
         f"/api/v1/grids/households/{home.pk}/pairing",
         {"member_id": paired.members[1].pk},
