@@ -33,9 +33,6 @@ class Metric:
     kind: str  # NUMBER, PERCENT (0–100), MONEY (yuan) or FLAG (true/false)
     compute: Compute
 
-    def unit(self) -> str:
-        return {PERCENT: "%", MONEY: str(_("元"))}.get(self.kind, "")
-
 
 def _orders_figure(attribute: str) -> Compute:
     def compute(villages: QuerySet[Region], period: Period) -> dict[int, Any]:

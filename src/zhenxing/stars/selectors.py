@@ -9,17 +9,24 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from zhenxing.accounts.scoping import Scope, visible
 from zhenxing.regions.models import Region
 from zhenxing.stars.metrics import FLAG, METRICS, MONEY, PERCENT
-from zhenxing.stars.models import EvaluationRun, Indicator, IndicatorResult, Outcome, StarResult
+from zhenxing.stars.models import (
+    EvaluationRun,
+    Indicator,
+    IndicatorResult,
+    Outcome,
+    Standard,
+    StandardKind,
+    StarResult,
+)
 
 
-def runs_visible(scope: Scope) -> QuerySet[EvaluationRun]:
-    return visible(EvaluationRun.objects.select_related("standard", "region"), scope)
+def current_standard(kind: str = StandardKind.VILLAGE) -> Standard | None:
+    """The standard new evaluations use: the newest year's, the last loaded."""
+    return Standard.objects.filter(kind=kind).order_by("-year", "-loaded_at").first()
 
 
 def latest_run_covering(region: Region) -> EvaluationRun | None:
@@ -54,6 +61,12 @@ class Ranking:
     def villages(self) -> int:
         return len(self.rows)
 
+    def met_per_star(self) -> Counter[str]:
+        """Villages that met each star (by star code)."""
+        return Counter(
+            code for row in self.rows for code, o in row.stars.items() if o == Outcome.MET
+        )
+
     def share_at_least(self, stars: int) -> float | None:
         if not self.rows:
             return None
@@ -80,19 +93,6 @@ def ranking(run: EvaluationRun, region: Region) -> Ranking:
         row.pending += outcome == Outcome.PENDING
     ordered = sorted(rows.values(), key=lambda r: (-r.met, -r.pending, r.village.path))
     return Ranking(rows=ordered, distribution=dict(Counter(r.met for r in ordered)))
-
-
-def star_counts(run: EvaluationRun, region: Region) -> dict[str, int]:
-    """Villages under ``region`` that met each star (one GROUP BY)."""
-    rows = (
-        StarResult.objects.filter(
-            run=run, outcome=Outcome.MET, village__path__startswith=region.path
-        )
-        .values("star__code")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return {row["star__code"]: row["n"] for row in rows}
 
 
 SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
@@ -179,14 +179,3 @@ def gap_list(run: EvaluationRun, village: Region) -> list[tuple[StarResult, list
             )
         )
     return [(s, by_star.get(s.star_id, [])) for s in stars]
-
-
-def pending_or_failed(run: EvaluationRun, region: Region) -> dict[int, int]:
-    """Per village under ``region``: indicators not met yet (one GROUP BY), for the ranking."""
-    rows = (
-        IndicatorResult.objects.filter(run=run, village__path__startswith=region.path)
-        .values("village_id")
-        .annotate(n=Count("pk", filter=~Q(outcome=Outcome.MET)))
-        .order_by()
-    )
-    return {row["village_id"]: row["n"] for row in rows}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -133,6 +132,9 @@ def evaluation_run(
     indicators = list(
         Indicator.objects.filter(star__standard=standard).order_by("star__sort", "sort")
     )
+    by_star: dict[int, list[Indicator]] = {}
+    for indicator in indicators:
+        by_star.setdefault(indicator.star_id, []).append(indicator)
     values = {
         name: METRICS[name].compute(villages, period)
         for name in sorted({i.metric for i in indicators if not i.judged})
@@ -170,7 +172,7 @@ def evaluation_run(
                         outcome=outcome,
                     )
                 )
-            star_rows += _star_results(run, village_id, stars, indicators, outcomes)
+            star_rows += _star_results(run, village_id, stars, by_star, outcomes)
             if len(indicator_rows) >= BATCH:
                 IndicatorResult.objects.bulk_create(indicator_rows)
                 indicator_rows = []
@@ -185,17 +187,19 @@ def _star_results(
     run: EvaluationRun,
     village_id: int,
     stars: list[Star],
-    indicators: Iterable[Indicator],
+    by_star: dict[int, list[Indicator]],
     outcomes: dict[int, str],
 ) -> list[StarResult]:
     """A star is met when all its indicators are met, pending when the computed ones are met and
     judged ones wait, else not met; a failed veto indicator anywhere fails every star; a star that
     requires another (or a capstone, which requires all the others) is met only with it."""
-    by_star: dict[int, list[Indicator]] = {}
-    for indicator in indicators:
-        by_star.setdefault(indicator.star_id, []).append(indicator)
     vetoed = next(
-        (i for i in indicators if i.veto and outcomes[i.pk] in (Outcome.NOT_MET, Outcome.NO_DATA)),
+        (
+            i
+            for found in by_star.values()
+            for i in found
+            if i.veto and outcomes[i.pk] in (Outcome.NOT_MET, Outcome.NO_DATA)
+        ),
         None,
     )
     own: dict[int, tuple[str, str]] = {}

@@ -16,7 +16,7 @@ from zhenxing.accounts.scoping import Scope, get_visible_or_404, home_region
 from zhenxing.core.periods import Period
 from zhenxing.regions.models import VILLAGE_LEVELS, Region
 from zhenxing.stars import selectors, services
-from zhenxing.stars.models import Outcome, Standard, StandardKind
+from zhenxing.stars.models import Outcome
 
 RUNNERS = frozenset({"county_admin"})
 
@@ -27,12 +27,6 @@ def _scope(request: HttpRequest) -> Scope:
 
 def _may_run(request: HttpRequest) -> bool:
     return request.user.is_superuser or getattr(request.user, "role", "") in RUNNERS
-
-
-def _current_standard() -> Standard | None:
-    return (
-        Standard.objects.filter(kind=StandardKind.VILLAGE).order_by("-year", "-loaded_at").first()
-    )
 
 
 @login_required
@@ -48,16 +42,17 @@ def stars_region(request: HttpRequest, region_id: int) -> HttpResponse:
     if region.level in VILLAGE_LEVELS:
         return stars_village(request, region)
     run = selectors.latest_run_covering(region)
+    standard = selectors.current_standard()
     context = {
         "region": region,
         "run": run,
-        "standard": run.standard if run else _current_standard(),
-        "may_run": _may_run(request) and _current_standard() is not None,
+        "standard": run.standard if run else standard,
+        "may_run": _may_run(request) and standard is not None,
     }
     if run is not None:
         ranking = selectors.ranking(run, region)
         stars = list(run.standard.stars.order_by("sort"))
-        counts = selectors.star_counts(run, region)
+        counts = ranking.met_per_star()
         context |= {
             "ranking": ranking,
             "rows": [(row, [row.stars.get(s.code, "") for s in stars]) for row in ranking.rows],
@@ -79,7 +74,7 @@ def stars_village(request: HttpRequest, village: Region) -> HttpResponse:
     context = {
         "region": village,
         "run": run,
-        "standard": run.standard if run else _current_standard(),
+        "standard": run.standard if run else selectors.current_standard(),
         "gaps": gaps,
         "met": sum(1 for star, _gaps in gaps if star.outcome == Outcome.MET),
         "pending": sum(1 for star, _gaps in gaps if star.outcome == Outcome.PENDING),
@@ -94,7 +89,7 @@ def stars_run(request: HttpRequest, region_id: int) -> HttpResponse:
     if not _may_run(request):
         messages.error(request, _("测评由县委组织部发起"))
         return redirect("stars_region", region_id=region.pk)
-    standard = _current_standard()
+    standard = selectors.current_standard()
     if standard is None:
         messages.error(request, _("尚未导入创星标准：请先运行 zhenxing stars_load"))
         return redirect("stars_region", region_id=region.pk)

@@ -204,21 +204,17 @@ def assign(request: HttpRequest, region_id: int) -> HttpResponse:
         return redirect("grids_region", region_id=village.pk)
     proposal = services.proposal_for(village)
     changed = sorted(proposal.added | proposal.moved)[:ROWS_SHOWN]
-    households = Household.objects.select_related("village").in_bulk(
+    scope = _scope(request)
+    households = visible(Household.objects.select_related("village"), scope).in_bulk(
         changed + proposal.unpaired[:ROWS_SHOWN]
     )
-    members = PartyMember.objects.select_related("person").in_bulk(
-        {proposal.pairs[h] for h in changed}
-        | set(
-            Pairing.objects.filter(household_id__in=changed, end_date__isnull=True).values_list(
-                "member_id", flat=True
-            )
-        )
-    )
     current = dict(
-        Pairing.objects.filter(household_id__in=changed, end_date__isnull=True).values_list(
-            "household_id", "member_id"
-        )
+        visible(
+            Pairing.objects.filter(household_id__in=changed, end_date__isnull=True), scope
+        ).values_list("household_id", "member_id")
+    )
+    members = visible(PartyMember.objects.select_related("person"), scope).in_bulk(
+        {proposal.pairs[h] for h in changed} | set(current.values())
     )
     rows = [
         {
