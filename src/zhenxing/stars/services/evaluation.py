@@ -23,6 +23,7 @@ from zhenxing.stars.models import (
     Star,
     StarResult,
 )
+from zhenxing.stars.rules import star_outcomes
 from zhenxing.stars.standards import StandardError, parse_standard
 
 COMPARE = {
@@ -172,7 +173,12 @@ def evaluation_run(
                         outcome=outcome,
                     )
                 )
-            star_rows += _star_results(run, village_id, stars, by_star, outcomes)
+            star_rows += [
+                StarResult(
+                    run=run, village_id=village_id, star_id=star_id, outcome=outcome, reason=reason
+                )
+                for star_id, (outcome, reason) in star_outcomes(stars, by_star, outcomes).items()
+            ]
             if len(indicator_rows) >= BATCH:
                 IndicatorResult.objects.bulk_create(indicator_rows)
                 indicator_rows = []
@@ -181,58 +187,3 @@ def evaluation_run(
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
     return run
-
-
-def _star_results(
-    run: EvaluationRun,
-    village_id: int,
-    stars: list[Star],
-    by_star: dict[int, list[Indicator]],
-    outcomes: dict[int, str],
-) -> list[StarResult]:
-    """A star is met when all its indicators are met, pending when the computed ones are met and
-    judged ones wait, else not met; a failed veto indicator anywhere fails every star; a star that
-    requires another (or a capstone, which requires all the others) is met only with it."""
-    vetoed = next(
-        (
-            i
-            for found in by_star.values()
-            for i in found
-            if i.veto and outcomes[i.pk] in (Outcome.NOT_MET, Outcome.NO_DATA)
-        ),
-        None,
-    )
-    own: dict[int, tuple[str, str]] = {}
-    for star in stars:
-        found = [outcomes[i.pk] for i in by_star.get(star.pk, [])]
-        failed = [
-            i.name
-            for i in by_star.get(star.pk, [])
-            if outcomes[i.pk] in (Outcome.NOT_MET, Outcome.NO_DATA)
-        ]
-        if vetoed is not None:
-            own[star.pk] = (Outcome.NOT_MET, _("一票否决：%(name)s") % {"name": vetoed.name})
-        elif failed:
-            own[star.pk] = (Outcome.NOT_MET, _("未达标：%(names)s") % {"names": "、".join(failed)})
-        elif Outcome.PENDING in found:
-            own[star.pk] = (Outcome.PENDING, _("计算指标达标，评审指标待评"))
-        else:
-            own[star.pk] = (Outcome.MET, "")
-    rows = []
-    for star in stars:
-        outcome, reason = own[star.pk]
-        needed = (
-            [s for s in stars if s.pk != star.pk]
-            if star.capstone
-            else [s for s in stars if s.pk == star.requires_id]
-        )
-        missing = [s.name for s in needed if own[s.pk][0] == Outcome.NOT_MET]
-        if outcome != Outcome.NOT_MET and missing:
-            outcome = Outcome.NOT_MET
-            reason = _("须先获得：%(names)s") % {"names": "、".join(missing)}
-        elif outcome == Outcome.MET and any(own[s.pk][0] == Outcome.PENDING for s in needed):
-            outcome, reason = Outcome.PENDING, _("所需的星待评审")
-        rows.append(
-            StarResult(run=run, village_id=village_id, star=star, outcome=outcome, reason=reason)
-        )
-    return rows
