@@ -17,8 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 class EntryQuerySet(models.QuerySet):
     def current(self):
-        """Rows nobody superseded: what the ledger says now (voided rows included, flagged)."""
-        return self.filter(superseded_by__isnull=True)
+        """Rows nobody superseded: what the ledger says now (voided rows included, flagged).
+
+        Written as NOT EXISTS rather than ``superseded_by__isnull=True``: the LEFT JOIN … IS NULL
+        the latter makes is estimated by PostgreSQL at one row and planned as a nested loop, ten
+        times slower over two million meetings (bench/stars_evaluation.py)."""
+        later = self.model._default_manager.filter(supersedes=models.OuterRef("pk"))
+        return self.filter(~models.Exists(later))
 
     def counting(self):
         """Current rows that still count (not voided)."""
