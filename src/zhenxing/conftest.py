@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from zhenxing.accounts import services as account_services
 from zhenxing.accounts.models import Role, User
@@ -33,6 +35,15 @@ def fresh_references():
     """Each test starts with nothing memoised: what an earlier test read (categories, holiday
     overrides, villages) was rolled back with its data."""
     forget_references()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language (Chinese): a request an earlier test made in
+    English leaves English active in this thread, since the locale middleware sets it per request
+    and nothing resets it between tests."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @dataclass
