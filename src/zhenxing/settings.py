@@ -178,6 +178,7 @@ AXES_ENABLED = envbool("AXES_ENABLED", True)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+FORMAT_MODULE_PATH = ["zhenxing.formats"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -234,7 +235,13 @@ LEDGERS_POINTS_BASE = envint("LEDGERS_POINTS_BASE", 100)
 LEDGERS_POINTS_THRESHOLD = envint("LEDGERS_POINTS_THRESHOLD", 60)
 # How often the scheduler inside `zhenxing serve` runs the periodic sweep (seconds; 0 turns it off).
 SCHEDULER_INTERVAL = envint("SCHEDULER_INTERVAL", 300)
-PERIODIC_JOBS = ["zhenxing.orders.services.orders_sweep"]
+# Each job is an idempotent service taking ``now``; the star ranking job archives last month's
+# 月排序 once, from the 1st of the month.
+PERIODIC_JOBS = [
+    "zhenxing.orders.services.orders_sweep",
+    "zhenxing.stars.services.rhythm.ranking_snapshots_due",
+    "zhenxing.stars.services.applications.applications_finalise",
+]
 
 LOGGING = {
     "version": 1,

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from zhenxing.api import auth, grids, ledgers, orders, regions, rosters
+from zhenxing.api import (
+    auth,
+    grids,
+    ledgers,
+    orders,
+    regions,
+    rosters,
+    star_results,
+    star_rhythm,
+    star_standards,
+    stars,
+)
 
 api = NinjaAPI(
     title="振兴 Zhenxing API",
@@ -21,3 +32,7 @@ api.add_router("/jobs", rosters.jobs_router)
 api.add_router("/orders", orders.router)
 api.add_router("/ledgers", ledgers.router)
 api.add_router("/grids", grids.router)
+api.add_router("/stars", star_standards.router)
+api.add_router("/stars/rhythm", star_rhythm.router)
+api.add_router("/stars/results", star_results.router)
+api.add_router("/stars/applications", stars.router)

@@ -28,6 +28,9 @@ from zhenxing.demo.grids import build_grids
 from zhenxing.demo.ledgers_people import build_ledgers_people, delete_ledgers_people
 from zhenxing.demo.ledgers_village import build_ledgers_village, delete_ledgers_village
 from zhenxing.demo.orders import build_orders
+from zhenxing.demo.star_applications import build_star_applications, delete_star_applications
+from zhenxing.demo.star_rhythm import build_star_rhythm, delete_star_rhythm
+from zhenxing.demo.star_townships import build_star_townships
 from zhenxing.demo.stars import build_stars, delete_stars
 from zhenxing.grids.models import Grid, GridCover, GridSettings, Pairing, Visit, VisitRequest
 from zhenxing.orders.models import (
@@ -258,6 +261,8 @@ def reset_demo() -> None:
         transaction.on_commit(lambda: _delete_files(photos))
         # A Party member's account points at a resident: unlinked before the residents go.
         User.objects.filter(person__isnull=False).update(person=None)
+        delete_star_rhythm()  # first: snapshots hold their standard, reports their tasks
+        delete_star_applications()  # first: applications hold their standard and run
         delete_stars()
         delete_ledgers_village()  # first: meetings point at ledger photos and members
         delete_ledgers_people()
@@ -393,6 +398,15 @@ class _Builder:
         )
         # Last: the evaluation reads every module's data.
         stars = build_stars(county=county, admin=User.objects.get(pk=accounts["county"]))
+        stars |= build_star_applications(
+            county=county, today=self.today, accounts=accounts, demo_village=village
+        )
+        stars |= build_star_rhythm(  # after the applications: it ranks their progress
+            county=county, today=self.today, accounts=accounts, demo_village=village, seed=SEED
+        )
+        stars |= build_star_townships(  # after the applications: it reads their stars
+            county=county, admin=User.objects.get(pk=accounts["county"])
+        )
         return BuildResult(
             county=county,
             counts={

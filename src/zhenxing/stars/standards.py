@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext as _
 
-from zhenxing.stars.metrics import FLAG, METRICS, PERCENT
+from zhenxing.stars.metrics import FLAG, METRICS, PERCENT, TOWNSHIP, VILLAGE
 
 SHIPPED = Path(__file__).resolve().parent / "standards"
 KINDS = ("village", "community", "township")
@@ -185,7 +185,8 @@ def parse_standard(text: str) -> StandardSpec:
     if head.get("kind") is not None and kind and kind not in KINDS:
         reader.error(head["kind"], _("kind 应是 %(kinds)s 之一") % {"kinds": "、".join(KINDS)})
     approval = _approval(reader, head.get("approval"))
-    stars = [_star(reader, node) for node in reader.sequence(top["stars"], "stars")]
+    unit = TOWNSHIP if kind == "township" else VILLAGE
+    stars = [_star(reader, node, unit) for node in reader.sequence(top["stars"], "stars")]
     _check_stars(reader, stars)
     if reader.errors:
         raise StandardError(reader.errors)
@@ -233,7 +234,7 @@ def _approval(reader: _Reader, node: yaml.Node | None) -> dict[int, str]:
     return out
 
 
-def _star(reader: _Reader, node: yaml.Node) -> StarSpec | None:
+def _star(reader: _Reader, node: yaml.Node, unit: str) -> StarSpec | None:
     fields_ = reader.mapping(
         node, _("星"), required=("code", "name", "indicators"), optional=("requires", "capstone")
     )
@@ -241,7 +242,7 @@ def _star(reader: _Reader, node: yaml.Node) -> StarSpec | None:
         return None
     indicators = (
         [
-            _indicator(reader, item)
+            _indicator(reader, item, unit)
             for item in reader.sequence(fields_.get("indicators"), "indicators")
         ]
         if "indicators" in fields_
@@ -257,7 +258,7 @@ def _star(reader: _Reader, node: yaml.Node) -> StarSpec | None:
     )
 
 
-def _indicator(reader: _Reader, node: yaml.Node) -> IndicatorSpec | None:
+def _indicator(reader: _Reader, node: yaml.Node, unit: str) -> IndicatorSpec | None:
     f = reader.mapping(
         node,
         _("指标"),
@@ -291,6 +292,17 @@ def _indicator(reader: _Reader, node: yaml.Node) -> IndicatorSpec | None:
     metric = METRICS.get(name)
     if metric is None:
         reader.error(f["metric"], _("没有名为“%(name)s”的指标数据") % {"name": name})
+        return None
+    if metric.unit != unit:
+        reader.error(
+            f["metric"],
+            (
+                _("“%(name)s”是乡镇指标，不能用于村（社区）标准")
+                if metric.unit == TOWNSHIP
+                else _("“%(name)s”是村（社区）指标，不能用于乡镇标准（kind: township）")
+            )
+            % {"name": name},
+        )
         return None
     op = reader.scalar(f["op"], "op")
     threshold = reader.scalar(f["threshold"], "threshold")

@@ -36,6 +36,17 @@ NAV: tuple[NavItem, ...] = (
     NavItem(_("村级台账"), "ledgers", ALL_ROLES),
     NavItem(_("五星支部"), "stars", ALL_ROLES),
     NavItem(
+        _("创星申报"),
+        "star_applications",
+        frozenset({"county_admin", "township_admin", "district_leader", "village_secretary"}),
+    ),
+    NavItem(_("创星结果"), "star_results", ALL_ROLES),
+    NavItem(
+        _("创星推进"),
+        "stars_rhythm",
+        frozenset({"county_admin", "township_admin", "district_leader", "village_secretary"}),
+    ),
+    NavItem(
         _("网格联户"),
         "grids_home",
         frozenset({"county_admin", "township_admin", "district_leader", "village_secretary"}),

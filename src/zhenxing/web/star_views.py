@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from zhenxing.accounts.scoping import Scope, get_visible_or_404, home_region
 from zhenxing.core.periods import Period
-from zhenxing.regions.models import VILLAGE_LEVELS, Region
+from zhenxing.regions.models import VILLAGE_LEVELS, Level, Region
 from zhenxing.stars import selectors, services
-from zhenxing.stars.models import Outcome
+from zhenxing.stars.models import Outcome, StandardKind
+from zhenxing.stars.selectors.evaluation import TOWNSHIP_KINDS
 
 RUNNERS = frozenset({"county_admin"})
+TOWNSHIP_OR_ABOVE = (Level.TOWNSHIP, Level.COUNTY, Level.CITY, Level.PROVINCE)
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -62,10 +64,36 @@ def stars_region(request: HttpRequest, region_id: int) -> HttpResponse:
             "distribution": [
                 [_("%(n)s星") % {"n": n}, ranking.distribution.get(n, 0)] for n in range(5, -1, -1)
             ],
-            "MET": Outcome.MET,
-            "PENDING": Outcome.PENDING,
         }
+    context |= _townships(region)
+    context |= {"MET": Outcome.MET, "PENDING": Outcome.PENDING}
     return render(request, "stars/region.html", context)
+
+
+def _townships(region: Region) -> dict:
+    """五好乡镇党委: a township's own indicators and gaps, or the ranking of the townships under a
+    county (or above), from the newest township run covering ``region``."""
+    run = selectors.latest_run_covering(region, kinds=TOWNSHIP_KINDS)
+    if run is None:
+        return {"township_run": None}
+    context: dict = {"township_run": run, "township_standard": run.standard}
+    if region.level == Level.TOWNSHIP:
+        gaps = selectors.gap_list(run, region)
+        context |= {
+            "township_gaps": gaps,
+            "township_met": sum(1 for star, _gaps in gaps if star.outcome == Outcome.MET),
+            "township_pending": sum(1 for star, _gaps in gaps if star.outcome == Outcome.PENDING),
+        }
+    elif region.level in TOWNSHIP_OR_ABOVE:
+        ranking = selectors.ranking(run, region)
+        stars = list(run.standard.stars.order_by("sort"))
+        context |= {
+            "township_stars": stars,
+            "township_rows": [
+                (row, [row.stars.get(s.code, "") for s in stars]) for row in ranking.rows
+            ],
+        }
+    return context
 
 
 def stars_village(request: HttpRequest, village: Region) -> HttpResponse:
@@ -108,4 +136,18 @@ def stars_run(request: HttpRequest, region_id: int) -> HttpResponse:
         _("已按“%(standard)s”测评 %(n)s 个村（社区）。")
         % {"standard": standard, "n": run.villages},
     )
+    township_standard = selectors.current_standard(StandardKind.TOWNSHIP)
+    if township_standard is not None and region.level in TOWNSHIP_OR_ABOVE:
+        run = services.evaluation_run(
+            standard=township_standard,
+            region=region,
+            period=Period.parse(str(township_standard.year)),
+            scope=_scope(request),
+            actor=request.user,
+        )
+        messages.success(
+            request,
+            _("已按“%(standard)s”测评 %(n)s 个乡镇。")
+            % {"standard": township_standard, "n": run.villages},
+        )
     return redirect("stars_region", region_id=region.pk)

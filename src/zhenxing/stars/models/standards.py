@@ -161,14 +161,21 @@ class Outcome(models.TextChoices):
     NO_DATA = "no_data", _("无数据")
 
 
+# The results of a run are written in bulk (hundreds of thousands of rows for a province) and
+# only by ``evaluation_run``, in one transaction: their foreign keys are kept without database
+# constraints (a constraint is one trigger lookup per row and key, twice the cost of the rows
+# themselves) and without indexes the unique constraint already covers; Django still deletes
+# them with their run, unit, indicator or star. ``village`` holds the unit: a village, or the
+# township of a township standard (五好乡镇党委).
+RESULT_KEY = {"on_delete": models.CASCADE, "db_constraint": False, "db_index": False}
+
+
 class IndicatorResult(models.Model):
     scope_field = "village"
 
-    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="results")
-    village = models.ForeignKey(
-        "regions.Region", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(EvaluationRun, related_name="results", **RESULT_KEY)
+    village = models.ForeignKey("regions.Region", related_name="+", **RESULT_KEY)
+    indicator = models.ForeignKey(Indicator, related_name="+", **RESULT_KEY)
     value = models.DecimalField(_("数值"), max_digits=16, decimal_places=2, null=True)
     outcome = models.CharField(_("结果"), max_length=8, choices=Outcome.choices)
 
@@ -187,15 +194,13 @@ class IndicatorResult(models.Model):
 
 
 class StarResult(models.Model):
-    """Whether a village's computed indicators earn a star in a run (judged ones pending)."""
+    """Whether a unit's indicators earn a star in a run (see ``RESULT_KEY`` for the keys)."""
 
     scope_field = "village"
 
-    run = models.ForeignKey(EvaluationRun, on_delete=models.CASCADE, related_name="stars")
-    village = models.ForeignKey(
-        "regions.Region", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    star = models.ForeignKey(Star, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(EvaluationRun, related_name="stars", **RESULT_KEY)
+    village = models.ForeignKey("regions.Region", related_name="+", **RESULT_KEY)
+    star = models.ForeignKey(Star, related_name="+", **RESULT_KEY)
     outcome = models.CharField(_("结果"), max_length=8, choices=Outcome.choices)
     reason = models.CharField(_("说明"), max_length=200, blank=True)
 

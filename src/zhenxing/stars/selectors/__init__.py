@@ -1,5 +1,15 @@
 """Reads of the star engine, one module per part (see ``stars.services``)."""
 
+from zhenxing.stars.selectors.applications import (
+    ApplicationView,
+    application_for,
+    application_list,
+    application_outcomes,
+    application_view,
+    held_count,
+    state_counts,
+    task_owners,
+)
 from zhenxing.stars.selectors.evaluation import (
     Gap,
     Ranking,
@@ -8,16 +18,66 @@ from zhenxing.stars.selectors.evaluation import (
     gap_list,
     latest_run_covering,
     ranking,
+    requirement,
     shown,
+)
+from zhenxing.stars.selectors.results import (
+    Distribution,
+    RegionDistribution,
+    VillageResult,
+    result_distribution,
+    result_years,
+    results_by_township,
+    village_results,
+)
+from zhenxing.stars.selectors.rhythm import (
+    MonthlyRanking,
+    Progress,
+    monthly_ranking,
+    progress_scores,
+    site_reviews,
+    weekly_filing,
+    weekly_reports,
+)
+from zhenxing.stars.selectors.standards import (
+    may_load,
+    standard_with_indicators,
+    standards,
 )
 
 __all__ = [
+    "ApplicationView",
+    "Distribution",
     "Gap",
+    "MonthlyRanking",
+    "Progress",
     "Ranking",
+    "RegionDistribution",
+    "VillageResult",
     "VillageStars",
+    "application_for",
+    "application_list",
+    "application_outcomes",
+    "application_view",
     "current_standard",
     "gap_list",
+    "held_count",
     "latest_run_covering",
+    "may_load",
+    "monthly_ranking",
+    "progress_scores",
     "ranking",
+    "requirement",
+    "result_distribution",
+    "result_years",
+    "results_by_township",
     "shown",
+    "site_reviews",
+    "standard_with_indicators",
+    "standards",
+    "state_counts",
+    "task_owners",
+    "village_results",
+    "weekly_filing",
+    "weekly_reports",
 ]

@@ -29,16 +29,23 @@ def current_standard(kind: str = StandardKind.VILLAGE) -> Standard | None:
     return Standard.objects.filter(kind=kind).order_by("-year", "-loaded_at").first()
 
 
-def latest_run_covering(region: Region) -> EvaluationRun | None:
-    """The newest finished run whose region contains ``region`` (a county's run covers its
-    villages), for a region the caller fetched through the scoping module: only results under
-    ``region`` are read from it."""
+VILLAGE_KINDS = (StandardKind.VILLAGE, StandardKind.COMMUNITY)
+TOWNSHIP_KINDS = (StandardKind.TOWNSHIP,)
+
+
+def latest_run_covering(
+    region: Region, kinds: tuple[str, ...] = VILLAGE_KINDS
+) -> EvaluationRun | None:
+    """The newest finished run of a standard of ``kinds`` (by default the village and community
+    standards; ``TOWNSHIP_KINDS`` for 五好乡镇党委) whose region contains ``region`` (a county's
+    run covers its villages), for a region the caller fetched through the scoping module: only
+    results under ``region`` are read from it."""
     ancestors = [
         region.path[:i] for i in range(Region.steplen, len(region.path) + 1, Region.steplen)
     ]
     return (
         EvaluationRun.objects.select_related("standard", "region")
-        .filter(region__path__in=ancestors, finished_at__isnull=False)
+        .filter(region__path__in=ancestors, finished_at__isnull=False, standard__kind__in=kinds)
         .order_by("-started_at", "-pk")
         .first()
     )
@@ -122,7 +129,8 @@ def shown(indicator: Indicator, value: Decimal | None) -> str:
     return f"{value.normalize():f}"
 
 
-def _threshold(indicator: Indicator) -> str:
+def requirement(indicator: Indicator) -> str:
+    """What an indicator asks, as a cadre reads it: "≥ 20万元", "≥ 90%", "是", or the evidence."""
     if indicator.judged:
         return indicator.evidence or _("评审认定")
     kind = METRICS[indicator.metric].kind
@@ -174,7 +182,7 @@ def gap_list(run: EvaluationRun, village: Region) -> list[tuple[StarResult, list
                 indicator=indicator,
                 outcome=result.outcome,
                 value=shown(indicator, result.value),
-                threshold=_threshold(indicator),
+                threshold=requirement(indicator),
                 gap=_gap(indicator, result.value, result.outcome),
             )
         )

@@ -6,20 +6,23 @@ import operator
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhenxing.accounts.scoping import Scope
 from zhenxing.core.periods import Period
-from zhenxing.regions.models import VILLAGE_LEVELS, Region
-from zhenxing.stars.metrics import FLAG, METRICS
+from zhenxing.regions.models import VILLAGE_LEVELS, Level, Region
+from zhenxing.stars.metrics import FLAG, METRICS, compute_all
 from zhenxing.stars.models import (
     EvaluationRun,
     Indicator,
     IndicatorResult,
+    Judgement,
     Outcome,
     Standard,
+    StandardKind,
     Star,
     StarResult,
 )
@@ -34,6 +37,7 @@ COMPARE = {
     "==": operator.eq,
 }
 BATCH = 5000
+CENT = Decimal("0.01")
 
 
 def standard_load(*, text: str, actor=None) -> Standard:
@@ -111,24 +115,70 @@ def meets(indicator: Indicator, value) -> bool:
     return COMPARE[indicator.op](Decimal(str(value)), Decimal(threshold))
 
 
-def _value(value) -> Decimal | None:
+def units_under(standard: Standard, region: Region) -> QuerySet[Region]:
+    """What ``standard`` evaluates under ``region``: its villages and communities, or its
+    townships for a township standard (五好乡镇党委)."""
+    levels = (Level.TOWNSHIP,) if standard.kind == StandardKind.TOWNSHIP else VILLAGE_LEVELS
+    return Region.objects.filter(path__startswith=region.path, level__in=levels)
+
+
+def _judged(standard: Standard, units: QuerySet[Region]) -> dict[tuple[int, int], bool]:
+    """``{(unit id, indicator id): met}``: the reviewers' judgements of the units' applications
+    for ``standard`` (one query)."""
+    return {
+        (region_id, indicator_id): met
+        for region_id, indicator_id, met in Judgement.objects.filter(
+            application__standard=standard,
+            application__region__in=units.order_by().values("pk"),
+        ).values_list("application__region_id", "indicator_id", "met")
+    }
+
+
+def _outcomes(indicator: Indicator, values: list) -> list[str]:
+    """The outcome of each value (None: no data) against ``indicator``'s threshold, for one
+    indicator and many units: the threshold converted once."""
+    met, not_met, no_data = Outcome.MET.value, Outcome.NOT_MET.value, Outcome.NO_DATA.value
+    if METRICS[indicator.metric].kind == FLAG:
+        wanted = indicator.threshold
+        return [no_data if v is None else met if bool(v) is wanted else not_met for v in values]
+    compare = COMPARE[indicator.op]
+    exact = Decimal(indicator.threshold)
+    rough = float(exact)  # floats are rounded to a tenth, thresholds short decimals
+    return [
+        no_data
+        if v is None
+        else met
+        if compare(v, exact if isinstance(v, Decimal) else rough)
+        else not_met
+        for v in values
+    ]
+
+
+def _text(value) -> str | None:
+    """A value as the two-decimal text stored (None stays None)."""
     if value is None:
         return None
+    if isinstance(value, float):
+        return f"{value:.2f}"
     if isinstance(value, bool):
-        return Decimal(int(value))
-    return Decimal(str(value)).quantize(Decimal("0.01"))
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    return str(Decimal(value).quantize(CENT))
 
 
 def evaluation_run(
     *, standard: Standard, region: Region, period: Period, scope: Scope, actor=None
 ) -> EvaluationRun:
-    """Compute every computed indicator of ``standard`` for every village under ``region``: one
-    call per metric for all villages (an aggregate query or a few), then the stars each village's
-    computed indicators earn. Judged indicators stay pending until a reviewer decides."""
+    """Compute every indicator of ``standard`` for every unit under ``region`` (its villages, or
+    its townships for a township standard): one call per metric source for all units (an
+    aggregate query or a few), the judged indicators from the reviewers' ``Judgement`` rows of
+    each unit's application for the standard (one query; pending without one), then the stars
+    each unit earns. Results are written in bulk (COPY on PostgreSQL)."""
     scope.require(region)
     started = timezone.now()
-    villages = Region.objects.filter(path__startswith=region.path, level__in=VILLAGE_LEVELS)
-    village_ids = list(villages.values_list("pk", flat=True))
+    units = units_under(standard, region)
+    unit_ids = list(units.order_by("path").values_list("pk", flat=True))
     stars = list(standard.stars.order_by("sort"))
     indicators = list(
         Indicator.objects.filter(star__standard=standard).order_by("star__sort", "sort")
@@ -136,54 +186,120 @@ def evaluation_run(
     by_star: dict[int, list[Indicator]] = {}
     for indicator in indicators:
         by_star.setdefault(indicator.star_id, []).append(indicator)
-    values = {
-        name: METRICS[name].compute(villages, period)
-        for name in sorted({i.metric for i in indicators if not i.judged})
-    }
+    values = compute_all({i.metric for i in indicators if not i.judged}, units, period)
+    judged = _judged(standard, units) if any(i.judged for i in indicators) else {}
+    # Column by column (one indicator for every unit), then each unit's row of outcomes.
+    texts: list[list[str | None]] = []
+    outcomes: list[list[str]] = []
+    decided = {True: Outcome.MET.value, False: Outcome.NOT_MET.value, None: Outcome.PENDING.value}
+    for indicator in indicators:
+        if indicator.judged:
+            texts.append([None] * len(unit_ids))
+            outcomes.append([decided[judged.get((u, indicator.pk))] for u in unit_ids])
+        else:
+            found = values[indicator.metric]
+            column = [found.get(u) for u in unit_ids]
+            texts.append([_text(v) for v in column])
+            outcomes.append(_outcomes(indicator, column))
+    earned: dict[tuple[str, ...], list[tuple[int, str, str]]] = {}
+    per_unit = list(zip(*outcomes, strict=True)) if indicators else [()] * len(unit_ids)
+    for key in set(per_unit):  # units with the same outcomes earn the same stars
+        result = star_outcomes(
+            stars, by_star, {i.pk: o for i, o in zip(indicators, key, strict=True)}
+        )
+        earned[key] = [(pk, str(o), r) for pk, (o, r) in result.items()]
     with transaction.atomic():
         run = EvaluationRun.objects.create(
             standard=standard,
             region=region,
             period=period.key,
             started_at=started,
-            villages=len(village_ids),
+            villages=len(unit_ids),
             created_by=actor,
         )
-        indicator_rows: list[IndicatorResult] = []
-        star_rows: list[StarResult] = []
-        for village_id in village_ids:
-            outcomes = {}
-            for indicator in indicators:
-                value = None
-                if indicator.judged:
-                    outcome = Outcome.PENDING
-                else:
-                    value = values[indicator.metric].get(village_id)
-                    if value is None:
-                        outcome = Outcome.NO_DATA
-                    else:
-                        outcome = Outcome.MET if meets(indicator, value) else Outcome.NOT_MET
-                outcomes[indicator.pk] = outcome
-                indicator_rows.append(
-                    IndicatorResult(
-                        run=run,
-                        village_id=village_id,
-                        indicator=indicator,
-                        value=_value(value),
-                        outcome=outcome,
-                    )
-                )
-            star_rows += [
-                StarResult(
-                    run=run, village_id=village_id, star_id=star_id, outcome=outcome, reason=reason
-                )
-                for star_id, (outcome, reason) in star_outcomes(stars, by_star, outcomes).items()
-            ]
-            if len(indicator_rows) >= BATCH:
-                IndicatorResult.objects.bulk_create(indicator_rows)
-                indicator_rows = []
-        IndicatorResult.objects.bulk_create(indicator_rows)
-        StarResult.objects.bulk_create(star_rows, batch_size=BATCH)
+        _write_indicators(run.pk, unit_ids, indicators, texts, outcomes)
+        _write_stars(run.pk, unit_ids, per_unit, earned)
         run.finished_at = timezone.now()
         run.save(update_fields=["finished_at"])
     return run
+
+
+NULL = "\\N"
+
+
+def _escaped(text: str) -> str:
+    """Text for COPY's text format."""
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy(model, names: tuple[str, ...], chunks) -> None:
+    """COPY the text lines ``chunks`` yields into ``model``'s columns ``names``."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(model._meta.get_field(name).column) for name in names
+    )
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for chunk in chunks:
+            copy.write(chunk)
+
+
+def _write_indicators(run_id, unit_ids, indicators, texts, outcomes) -> None:
+    if connection.vendor == "postgresql":
+        _copy(
+            IndicatorResult,
+            ("run", "village", "indicator", "value", "outcome"),
+            (
+                "".join(
+                    [
+                        f"{run_id}\t{u}\t{indicator.pk}\t{NULL if t is None else t}\t{o}\n"
+                        for u, t, o in zip(unit_ids, column, found, strict=True)
+                    ]
+                )
+                for indicator, column, found in zip(indicators, texts, outcomes, strict=True)
+            ),
+        )
+        return
+    IndicatorResult.objects.bulk_create(
+        (
+            IndicatorResult(run_id=run_id, village_id=u, indicator=indicator, value=t, outcome=o)
+            for indicator, column, found in zip(indicators, texts, outcomes, strict=True)
+            for u, t, o in zip(unit_ids, column, found, strict=True)
+        ),
+        batch_size=BATCH,
+    )
+
+
+def _write_stars(run_id, unit_ids, per_unit, earned) -> None:
+    if connection.vendor == "postgresql":
+        lines = {
+            key: [f"\t{pk}\t{o}\t{_escaped(r)}" for pk, o, r in rows]
+            for key, rows in earned.items()
+        }
+
+        def chunks():
+            for start in range(0, len(unit_ids), BATCH):
+                yield "".join(
+                    [
+                        f"{run_id}\t{u}{line}\n"
+                        for u, key in zip(
+                            unit_ids[start : start + BATCH],
+                            per_unit[start : start + BATCH],
+                            strict=True,
+                        )
+                        for line in lines[key]
+                    ]
+                )
+
+        _copy(StarResult, ("run", "village", "star", "outcome", "reason"), chunks())
+        return
+    StarResult.objects.bulk_create(
+        (
+            StarResult(run_id=run_id, village_id=u, star_id=pk, outcome=o, reason=r)
+            for u, key in zip(unit_ids, per_unit, strict=True)
+            for pk, o, r in earned[key]
+        ),
+        batch_size=BATCH,
+    )

@@ -23,7 +23,14 @@ from zhenxing.orders.services import (
 )
 from zhenxing.orders.tests.conftest import actor, submit
 from zhenxing.regions.models import Level, Region
-from zhenxing.stars.models import IndicatorResult, Outcome, StarResult
+from zhenxing.stars.models import (
+    Application,
+    Indicator,
+    IndicatorResult,
+    Judgement,
+    Outcome,
+    StarResult,
+)
 from zhenxing.stars.services import evaluation_run, standard_load
 
 pytestmark = pytest.mark.django_db
@@ -140,5 +147,95 @@ def test_a_run_costs_the_same_queries_for_3_and_30_villages(tree, county_user):
     for n in range(27):
         Region.objects.add_child(
             Region.objects.get(pk=tree.township_b.pk), {"name": f"新村{n}", "level": Level.VILLAGE}
+        )
+    assert queries() == few
+
+
+def test_judged_indicators_take_the_township_judgement_of_the_unit_application(
+    tree, category, village_a1_user, member_a1, county_user
+):
+    standard = standard_load(text=STANDARD)
+    served(tree.village_a1, category, village_a1_user, member_a1, Rating.SATISFIED)
+    one_product = Indicator.objects.get(star__standard=standard, code="one_product")
+    now = dt.datetime(2026, 11, 20, 10, tzinfo=TZ)
+    for village, met in ((tree.village_a1, True), (tree.village_a2, False)):
+        application = Application.objects.create(region=village, standard=standard)
+        Judgement.objects.create(
+            application=application, indicator=one_product, met=met, decided_at=now
+        )
+    # 南村 has an application but no judgement yet.
+    Application.objects.create(region=tree.village_b1, standard=standard)
+    run = evaluation_run(
+        standard=standard,
+        region=tree.county,
+        period=Period.parse("2026"),
+        scope=scope_for(county_user),
+    )
+
+    def judged(village) -> str:
+        return IndicatorResult.objects.get(run=run, village=village, indicator=one_product).outcome
+
+    assert judged(tree.village_a1) == Outcome.MET
+    assert outcomes(run, tree.village_a1)["industry"] == Outcome.MET
+    assert judged(tree.village_a2) == Outcome.NOT_MET
+    industry = StarResult.objects.get(run=run, village=tree.village_a2, star__code="industry")
+    assert (industry.outcome, industry.reason) == (Outcome.NOT_MET, "未达标：有一村一品")
+    assert judged(tree.village_b1) == Outcome.PENDING
+
+
+def test_a_judgement_under_another_standard_does_not_count(tree, county_user):
+    standard = standard_load(text=STANDARD)
+    other = standard_load(text=STANDARD.replace('version: "1"', 'version: "2"'))
+    judged_there = Indicator.objects.get(star__standard=other, code="one_product")
+    application = Application.objects.create(region=tree.village_a1, standard=other)
+    Judgement.objects.create(
+        application=application,
+        indicator=judged_there,
+        met=True,
+        decided_at=dt.datetime(2026, 11, 20, 10, tzinfo=TZ),
+    )
+    run = evaluation_run(
+        standard=standard,
+        region=tree.county,
+        period=Period.parse("2026"),
+        scope=scope_for(county_user),
+    )
+    result = IndicatorResult.objects.get(
+        run=run, village=tree.village_a1, indicator__code="one_product"
+    )
+    assert result.outcome == Outcome.PENDING
+
+
+def test_judgements_cost_one_query_for_any_number_of_villages(tree, county_user):
+    standard = standard_load(text=STANDARD)
+    one_product = Indicator.objects.get(star__standard=standard, code="one_product")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            evaluation_run(
+                standard=standard,
+                region=Region.objects.get(pk=tree.county.pk),
+                period=Period.parse("2026"),
+                scope=scope_for(county_user),
+            )
+        return len(captured)
+
+    def judge(village) -> None:
+        application = Application.objects.create(region=village, standard=standard)
+        Judgement.objects.create(
+            application=application,
+            indicator=one_product,
+            met=True,
+            decided_at=dt.datetime(2026, 11, 20, 10, tzinfo=TZ),
+        )
+
+    judge(tree.village_a1)
+    few = queries()
+    for n in range(12):
+        judge(
+            Region.objects.add_child(
+                Region.objects.get(pk=tree.township_b.pk),
+                {"name": f"新村{n}", "level": Level.VILLAGE},
+            )
         )
     assert queries() == few

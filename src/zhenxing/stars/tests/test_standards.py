@@ -128,3 +128,38 @@ def test_the_shipped_standard_loads_and_says_it_needs_local_confirmation():
         "文明幸福星",
     ]
     assert spec.stars[0].capstone
+
+
+def test_a_township_metric_in_a_village_standard_is_refused_with_its_line():
+    errors = refused(GOOD.replace("orders_satisfaction_rate", "township_orders_satisfaction_rate"))
+    assert errors == [
+        "第 23 行：“township_orders_satisfaction_rate”是乡镇指标，不能用于村（社区）标准"
+    ]
+
+
+def test_a_village_metric_in_a_township_standard_is_refused_with_its_line():
+    errors = refused(GOOD.replace("kind: village", "kind: township"))
+    assert errors == [
+        "第 23 行：“orders_satisfaction_rate”是村（社区）指标，不能用于乡镇标准（kind: township）"
+    ]
+    spec = parse_standard(
+        GOOD.replace("kind: village", "kind: township").replace(
+            "orders_satisfaction_rate", "township_orders_satisfaction_rate"
+        )
+    )
+    assert spec.kind == "township"
+
+
+def test_the_shipped_township_standard_has_the_five_goods_and_county_approval():
+    spec = load_shipped("henan-township-2026.yaml")
+    assert spec.kind == "township" and spec.unconfirmed and "待本地确认" in spec.title
+    assert [s.name for s in spec.stars] == [
+        "领导班子好",
+        "队伍建设好",
+        "发展质量好",
+        "基层治理好",
+        "服务群众好",
+    ]
+    assert set(spec.approval.values()) == {"county"}
+    metrics = {i.metric for s in spec.stars for i in s.indicators if not i.judged}
+    assert all(m.startswith("township_") for m in metrics) and len(metrics) == 7
