@@ -29,7 +29,7 @@ def wan(amount: Decimal | None) -> str:
         return "—"
     value = (Decimal(amount) / WAN).quantize(Decimal("0.01"))
     text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{text}万元"
+    return _("%(n)s万元") % {"n": text}
 
 
 def tier_for(amount: Decimal, tiers: list[IncomeTier]) -> IncomeTier | None:
