@@ -4,7 +4,6 @@ its refusals land next to the field they concern (``add_service_errors``)."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from django import forms
@@ -16,11 +15,24 @@ from zhenxing.orders.models import Category, Rating
 from zhenxing.orders.selectors import active_categories
 
 
+class Shared:
+    """A form field that no form changes once declared: each form uses it as it is rather than
+    a deep copy of it and its widget (Django copies every field for every form, in case a form
+    changes its own). For the busiest form, the villager's request."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Shared:
+        return self
+
+
+class SharedCharField(Shared, forms.CharField):
+    pass
+
+
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True
 
 
-class MultipleFileField(forms.FileField):
+class MultipleFileField(Shared, forms.FileField):
     """Several files from one ``<input type=file multiple>``: a list, possibly empty."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -34,19 +46,16 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class CategoryChoiceField(forms.ChoiceField):
+class CategoryChoiceField(Shared, forms.ChoiceField):
     """The active categories (``orders.selectors.active_categories``, kept in the cache: no query
-    on a villager's request); cleans to the ``Category``. The labels are only made when the
-    field is drawn."""
+    on a villager's request), read when the form is validated or drawn; cleans to the
+    ``Category``. It keeps nothing of a form's: ``Shared``."""
 
-    by_pk: dict[str, Category]
-
-    def set_categories(self, categories: tuple[Category, ...]) -> None:
-        self.by_pk = {str(c.pk): c for c in categories}
-        self.choices = functools.partial(self.labels, categories)
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=self.labels, **kwargs)
 
     @staticmethod
-    def labels(categories: tuple[Category, ...]) -> list[tuple[str, str]]:
+    def labels() -> list[tuple[str, str]]:
         return [("", _("请选择"))] + [
             (
                 str(c.pk),
@@ -57,18 +66,23 @@ class CategoryChoiceField(forms.ChoiceField):
                 )
                 % {"name": c.name, "n": c.time_limit_days},
             )
-            for c in categories
+            for c in active_categories()
         ]
 
+    @staticmethod
+    def category(value: Any) -> Category | None:
+        return next((c for c in active_categories() if str(c.pk) == value), None)
+
     def valid_value(self, value: Any) -> bool:
-        return value in self.by_pk
+        return self.category(value) is not None
 
     def clean(self, value: Any) -> Category:
-        return self.by_pk[super().clean(value)]
+        return self.category(super().clean(value))  # type: ignore[return-value]
 
 
 class RequestForm(forms.Form):
-    """点单: what the villager fills in on the public form behind the village's QR code."""
+    """点单: what the villager fills in on the public form behind the village's QR code. Its
+    fields are ``Shared``: no form changes them."""
 
     category = CategoryChoiceField(
         label=_("诉求类别"),
@@ -77,7 +91,7 @@ class RequestForm(forms.Form):
             "invalid_choice": _("该类别已停用，请选择其他类别"),
         },
     )
-    description = forms.CharField(
+    description = SharedCharField(
         label=_("诉求内容"),
         required=False,  # lengths are the service's rule, and its message
         widget=forms.Textarea(
@@ -90,12 +104,12 @@ class RequestForm(forms.Form):
         ),
     )
     photos = MultipleFileField(label=_("照片（选填，最多 3 张）"), required=False)
-    name = forms.CharField(
+    name = SharedCharField(
         label=_("您的姓名"),
         required=False,
         widget=forms.TextInput(attrs={"maxlength": 20, "required": True, "autocomplete": "name"}),
     )
-    phone = forms.CharField(
+    phone = SharedCharField(
         label=_("手机号"),
         required=False,
         widget=forms.TextInput(
@@ -108,10 +122,6 @@ class RequestForm(forms.Form):
             }
         ),
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["category"].set_categories(active_categories())
 
 
 class TrackForm(forms.Form):
