@@ -227,10 +227,25 @@ class Client:
             head += ["Content-Type: application/x-www-form-urlencoded"]
             head.append(f"Content-Length: {len(data)}")
         try:
+            reused = self.sock is not None and self.sent < args.per_address
             sock = self._connect()
             self.sent += 1
-            sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + data)
-            end = self._read_until(sock, b"\r\n\r\n")
+            message = ("\r\n".join(head) + "\r\n\r\n").encode() + data
+            try:
+                sock.sendall(message)
+                end = self._read_until(sock, b"\r\n\r\n")
+            except OSError:
+                # A kept-alive connection the server closed while it sat idle (gunicorn's
+                # keep-alive is 2 s; a client can wait longer while the others set up): it
+                # closed before reading this request, and gave no answer. Send it again on a
+                # new connection, as browsers do; any other failure counts.
+                if not reused or self.buffer:
+                    raise
+                self.close()
+                sock = self._connect()
+                self.sent += 1
+                sock.sendall(message)
+                end = self._read_until(sock, b"\r\n\r\n")
             lines = self.buffer[:end].decode("latin-1").split("\r\n")
             self.buffer = self.buffer[end + 4 :]
             status = int(lines[0].split(" ", 2)[1])
