@@ -103,11 +103,16 @@ def notice_title(year: int) -> str:
 def distribution_sentence(dist: Distribution, *, whole: str) -> str:
     """全县共有24个村（社区）党支部参评，其中五星级1个、四星级6个、……；三星级及以上20个，
     占83.3%。 Levels no village reached are left out."""
-    parts = [f"{level_name(s)}{n}个" for s, n in dist.descending() if n]
-    text = f"{whole}共有{dist.villages}个村（社区）党支部参评，其中" + "、".join(parts)
-    share = dist.three_or_more
-    text += f"；三星级及以上{dist.at_least(THRESHOLD)}个，占{_percent(share)}。"
-    return text
+    parts = "、".join(f"{level_name(s)}{n}个" for s, n in dist.descending() if n)
+    share = _percent(dist.three_or_more)
+    at_least = f"三星级及以上{dist.at_least(THRESHOLD)}个"
+    if not dist.unrated:
+        return f"{whole}共有{dist.villages}个村（社区）党支部参评，其中{parts}；{at_least}，占{share}。"
+    # Some branches have no published result yet: the share is of all of them (selectors.results).
+    return (
+        f"{whole}共有{dist.villages + dist.unrated}个村（社区）党支部，{dist.villages}个已公布创建"
+        f"结果，其中{parts}；{dist.unrated}个尚未公布结果。{at_least}，占全部党支部的{share}。"
+    )
 
 
 def _percent(share: float | None) -> str:

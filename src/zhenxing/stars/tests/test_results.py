@@ -224,3 +224,16 @@ def test_chinese_section_numbers():
         "二十",
         "三十五",
     ]
+
+
+def test_the_notice_sentence_counts_branches_without_a_result_in_the_share():
+    from zhenxing.stars.notice import distribution_sentence
+    from zhenxing.stars.selectors.results import Distribution
+
+    dist = Distribution(counts={0: 0, 1: 0, 2: 3, 3: 13, 4: 6, 5: 1}, unrated=1)
+    assert distribution_sentence(dist, whole="全镇") == (
+        "全镇共有24个村（社区）党支部，23个已公布创建结果，其中五星级1个、四星级6个、三星级13个、"
+        "二星级3个；1个尚未公布结果。三星级及以上20个，占全部党支部的83.3%。"
+    )
+    dist.unrated = 0
+    assert distribution_sentence(dist, whole="全镇").startswith("全镇共有23个村（社区）党支部参评")
