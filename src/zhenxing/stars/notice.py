@@ -141,7 +141,9 @@ def notice_docx(
         title=notice_title(year),
         issued_on=issued_on,
     )
-    distribution = result_distribution(region, year).total
+    overall = result_distribution(region, year)
+    distribution = overall.total
+    per_township = {child.pk: dist for child, dist in overall.children}
     townships = results_by_township(region, year)
     if not standard_title:
         standard_title = next(
@@ -165,9 +167,11 @@ def notice_docx(
     _heading(document, "二、各乡镇创建结果")
     for i, (township, results) in enumerate(townships, start=1):
         _subheading(document, f"（{chinese_number(i)}）{township.name}")
-        dist = Distribution()
-        for r in results:
-            dist.add(r.held, 1)
+        dist = per_township.get(township.pk)
+        if dist is None:  # a township above the region's children: count its results here
+            dist = Distribution()
+            for r in results:
+                dist.add(r.held, 1)
         summary = _plain(document, distribution_sentence(dist, whole=township.name))
         summary.paragraph_format.keep_with_next = True  # with the table's first rows
         _results_table(document, results)

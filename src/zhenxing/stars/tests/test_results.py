@@ -237,3 +237,19 @@ def test_the_notice_sentence_counts_branches_without_a_result_in_the_share():
     )
     dist.unrated = 0
     assert distribution_sentence(dist, whole="全镇").startswith("全镇共有23个村（社区）党支部参评")
+
+
+def test_the_notice_counts_a_townships_branches_without_a_result(tree):
+    publish(tree.village_a1, make_standard(), 4)  # 甲镇's other village has none yet
+    data = notice_docx(
+        region=Region.objects.get(pk=tree.county.pk),
+        year=2026,
+        doc_number="县组通〔2026〕12号",
+        issued_on=dt.date(2026, 12, 1),
+    )
+    texts = _texts(Document(io.BytesIO(data)))
+    township = next(t for t in texts if t.startswith("甲镇共有"))
+    assert township == (
+        "甲镇共有2个村（社区）党支部，1个已公布创建结果，其中四星级1个；1个尚未公布结果。"
+        "三星级及以上1个，占全部党支部的50%。"
+    )
