@@ -65,7 +65,10 @@ def test_the_county_sees_the_distribution_by_township_and_a_township_its_village
     assert villages == sum(rated) > 0
     levels = {s: number(page.locator(f"[data-level='{s}']").inner_text()) for s in range(6)}
     assert sum(levels.values()) == villages
-    share = round(100 * (levels[3] + levels[4] + levels[5]) / villages, 1)
+    unrated = page.locator("[data-results=unrated]")
+    without = number(unrated.inner_text()) if unrated.count() else 0
+    # The share is of all the county's villages: those without a published result hold no star.
+    share = round(100 * (levels[3] + levels[4] + levels[5]) / (villages + without), 1)
     assert page.locator("[data-results=three-or-more]").inner_text() == f"{share}%"
     assert page.locator("[data-share=total]").inner_text() == f"{share}%"
     assert_fits(page)
@@ -79,7 +82,7 @@ def test_the_county_sees_the_distribution_by_township_and_a_township_its_village
         texts = [p.text for p in Document(str(path)).paragraphs]
         assert texts[0] == "中共清河县委组织部"
         assert any(t.endswith("创建结果的通报") for t in texts)
-        assert any(t.startswith("全县共有") and t.endswith(f"占{share:g}%。") for t in texts)
+        assert any(t.startswith("全县共有") and t.endswith(f"{share:g}%。") for t in texts)
 
     busiest = max(range(3), key=lambda i: rated[i])
     rows.nth(busiest).locator("a").click()
