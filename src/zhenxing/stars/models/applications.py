@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhenxing.core.fields import actor_field
 from zhenxing.stars.models.standards import EvaluationRun, Indicator, Standard, Star
 
 
@@ -87,14 +87,7 @@ class ApplicationStar(models.Model):
     recommended = models.BooleanField(_("乡镇初评通过"), default=False)
     awarded = models.BooleanField(_("审定授星"), default=False)
     revoked_at = models.DateTimeField(_("摘星时间"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("摘星人"),
-    )
+    revoked_by = actor_field(_("摘星人"))
     revoke_reason = models.TextField(_("摘星原因"), max_length=2000, blank=True)
 
     class Meta:
@@ -172,14 +165,7 @@ class Evidence(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("说明"), max_length=4000)
     file = models.FileField(_("附件"), upload_to=evidence_upload_to, max_length=200, blank=True)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("提交人"),
-    )
+    added_by = actor_field(_("提交人"))
     added_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
 
     class Meta:
@@ -202,14 +188,7 @@ class Judgement(models.Model):
     indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
     met = models.BooleanField(_("是否达标"))
     note = models.TextField(_("评审意见"), max_length=2000, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("评审人"),
-    )
+    decided_by = actor_field(_("评审人"))
     decided_at = models.DateTimeField(_("评审时间"))
 
     class Meta:
@@ -248,14 +227,7 @@ class Objection(models.Model):
     received_on = models.DateField(_("收到日期"))
     objector = models.CharField(_("异议人"), max_length=40, blank=True, help_text=_("可匿名"))
     content = models.TextField(_("异议内容"), max_length=4000)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
+    recorded_by = actor_field(_("登记人"))
     decision = models.CharField(
         _("处理结果"),
         max_length=10,
@@ -263,14 +235,7 @@ class Objection(models.Model):
         default=ObjectionDecision.PENDING,
     )
     decision_note = models.TextField(_("处理意见"), max_length=2000, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("处理人"),
-    )
+    decided_by = actor_field(_("处理人"))
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     class Meta:
@@ -301,14 +266,7 @@ class ApplicationEvent(models.Model):
         related_name="+",
         verbose_name=_("星"),
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("操作人"),
-    )
+    actor = actor_field(_("操作人"))
     actor_label = models.CharField(_("操作方"), max_length=40, blank=True)
     at = models.DateTimeField(_("时间"))
     note = models.TextField(_("说明"), max_length=2000, blank=True)

@@ -3,10 +3,10 @@ ranking snapshots kept so month-on-month movement shows, quarterly site reviews 
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from zhenxing.core.fields import actor_field
 from zhenxing.stars.models.applications import Task
 
 
@@ -24,14 +24,7 @@ class WeeklyReport(models.Model):
     tasks = models.ManyToManyField(
         Task, blank=True, related_name="reports", verbose_name=_("涉及任务")
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("填报人"),
-    )
+    submitted_by = actor_field(_("填报人"))
     submitted_at = models.DateTimeField(_("填报时间"))
 
     class Meta:
@@ -95,14 +88,7 @@ class SiteReview(models.Model):
     )
     visited_on = models.DateField(_("观摩日期"))
     note = models.TextField(_("观摩情况"), max_length=4000, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("登记人"),
-    )
+    recorded_by = actor_field(_("登记人"))
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:

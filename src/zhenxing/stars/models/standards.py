@@ -7,9 +7,10 @@ a changed file loads as a new version.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from zhenxing.core.fields import actor_field
 
 
 class StandardKind(models.TextChoices):
@@ -41,14 +42,7 @@ class Standard(models.Model):
     source = models.TextField(_("标准文件"))
     digest = models.CharField(_("文件摘要"), max_length=64)
     loaded_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
-    loaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("导入人"),
-    )
+    loaded_by = actor_field(_("导入人"))
 
     class Meta:
         verbose_name = _("创星标准")
@@ -136,14 +130,7 @@ class EvaluationRun(models.Model):
     started_at = models.DateTimeField(_("开始时间"))
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     villages = models.PositiveIntegerField(_("村数"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("发起人"),
-    )
+    created_by = actor_field(_("发起人"))
 
     class Meta:
         verbose_name = _("测评")
