@@ -73,10 +73,10 @@ def _application(request: HttpRequest, application_id: int) -> Application:
     )
 
 
-def _pick(model, field: str, pk: int | None, **lookup):
+def _pick(request: HttpRequest, app: Application, model, field: str, pk: int | None):
     if pk is None:
         return None
-    found = model.objects.filter(pk=pk, **lookup).first()
+    found = selectors.application_part(app, model, pk, _scope(request))
     if found is None:
         raise Unprocessable([{"field": field, "message": _("所选的项目不存在")}])
     return found
@@ -361,8 +361,8 @@ class TaskIn(Schema):
 )
 def task_add(request: HttpRequest, application_id: int, payload: TaskIn) -> Status[dict]:
     app = _application(request, application_id)
-    star = _pick(Star, "star_id", payload.star_id, standard=app.standard)
-    owner = _pick(Resident, "owner_id", payload.owner_id, region__path__startswith=app.region.path)
+    star = _pick(request, app, Star, "star_id", payload.star_id)
+    owner = _pick(request, app, Resident, "owner_id", payload.owner_id)
     with service_errors():
         task = services.application_task_add(
             application=app,
@@ -401,7 +401,7 @@ class TaskDoneIn(Schema):
 )
 def task_done(request: HttpRequest, application_id: int, payload: TaskDoneIn) -> dict:
     app = _application(request, application_id)
-    task = _pick(Task, "task_id", payload.task_id, application=app)
+    task = _pick(request, app, Task, "task_id", payload.task_id)
     with service_errors():
         task = services.application_task_done(
             task=task, note=payload.note, actor=_actor(request), scope=_scope(request)
@@ -422,7 +422,7 @@ def evidence_add(
     file: File[UploadedFile] = None,  # type: ignore[assignment]
 ) -> Status[dict]:
     app = _application(request, application_id)
-    indicator = _pick(Indicator, "indicator_id", indicator_id, star__standard=app.standard)
+    indicator = _pick(request, app, Indicator, "indicator_id", indicator_id)
     with service_errors():
         evidence = services.application_evidence_add(
             application=app,
@@ -565,7 +565,7 @@ class ObjectionIn(Schema):
 )
 def objection_add(request: HttpRequest, application_id: int, payload: ObjectionIn) -> Any:
     app = _application(request, application_id)
-    star = _pick(Star, "star_id", payload.star_id, standard=app.standard)
+    star = _pick(request, app, Star, "star_id", payload.star_id)
     with service_errors():
         o = services.objection_record(
             application=app,
@@ -604,7 +604,7 @@ class DecideIn(Schema):
 )
 def objection_decide(request: HttpRequest, application_id: int, payload: DecideIn) -> Any:
     app = _application(request, application_id)
-    objection = _pick(Objection, "objection_id", payload.objection_id, application=app)
+    objection = _pick(request, app, Objection, "objection_id", payload.objection_id)
     with service_errors():
         o = services.objection_decide(
             objection=objection,
@@ -634,10 +634,8 @@ class RevokedOut(Schema):
 )
 def revoke(request: HttpRequest, application_id: int, payload: RevokeIn) -> Any:
     app = _application(request, application_id)
-    star = _pick(Star, "star_id", payload.star_id, standard=app.standard)
-    veto = _pick(
-        Indicator, "veto_indicator_id", payload.veto_indicator_id, star__standard=app.standard
-    )
+    star = _pick(request, app, Star, "star_id", payload.star_id)
+    veto = _pick(request, app, Indicator, "veto_indicator_id", payload.veto_indicator_id)
     with service_errors():
         revoked = services.application_revoke(
             application=app,

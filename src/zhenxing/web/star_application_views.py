@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from zhenxing.accounts.scoping import Scope, get_visible_or_404, home_region
-from zhenxing.regions.models import VILLAGE_LEVELS, Level, Region, Resident
+from zhenxing.regions.models import VILLAGE_LEVELS, Region, Resident
 from zhenxing.stars import selectors, services
 from zhenxing.stars.models import (
     Application,
@@ -73,17 +73,12 @@ def applications_list(request: HttpRequest) -> HttpResponse:
     context = {"region": region, "standard": standard, "state": state}
     if standard is not None:
         counts = selectors.state_counts(scope, standard)
-        townships = list(Region.objects.filter(path__startswith=region.path, level=Level.TOWNSHIP))
-        rows = list(selectors.application_list(scope, standard, state=state))
-        for row in rows:
-            row.township = next(
-                (t.name for t in townships if row.region.path.startswith(t.path)), ""
-            )
+        rows, townships = selectors.application_rows(scope, standard, region, state=state)
         context |= {
             "tabs": [(s, AppState(s).label, counts[s]) for s in AppState.values],
             "total": sum(counts.values()),
             "applications": rows,
-            "show_township": len(townships) > 1,
+            "show_township": townships > 1,
         }
     return render(request, "stars/application/list.html", context)
 
@@ -247,12 +242,12 @@ def _date(request: HttpRequest, name: str, label: str) -> dt.date | None:
         raise ValidationError({name: _("%(label)s的日期格式不对") % {"label": label}}) from exc
 
 
-def _one(model, request: HttpRequest, name: str, **lookup):
-    """An object the form names by id, among the application's own (none: None)."""
+def _one(model, request: HttpRequest, name: str, app: Application):
+    """An object the form names by id, among those the action on ``app`` may name (none: None)."""
     value = request.POST.get(name, "")
     if not value.isdigit():
         return None
-    found = model.objects.filter(pk=int(value), **lookup).first()
+    found = selectors.application_part(app, model, int(value), _scope(request))
     if found is None:
         raise ValidationError({name: _("所选的项目不存在")})
     return found
@@ -289,8 +284,8 @@ def _task(request, app, actor, scope):
         application=app,
         title=request.POST.get("title", ""),
         due_on=_date(request, "due_on", _("完成时限")),
-        star=_one(Star, request, "star", standard=app.standard),
-        owner=_one(Resident, request, "owner", region__path__startswith=app.region.path),
+        star=_one(Star, request, "star", app),
+        owner=_one(Resident, request, "owner", app),
         actor=actor,
         scope=scope,
     )
@@ -298,7 +293,7 @@ def _task(request, app, actor, scope):
 
 
 def _task_done(request, app, actor, scope):
-    task = _one(Task, request, "task", application=app)
+    task = _one(Task, request, "task", app)
     if task is None:
         raise ValidationError({"task": _("请选择任务")})
     services.application_task_done(
@@ -308,7 +303,7 @@ def _task_done(request, app, actor, scope):
 
 
 def _evidence(request, app, actor, scope):
-    indicator = _one(Indicator, request, "indicator", star__standard=app.standard)
+    indicator = _one(Indicator, request, "indicator", app)
     if indicator is None:
         raise ValidationError({"indicator": _("请选择评审指标")})
     services.application_evidence_add(
@@ -376,7 +371,7 @@ def _publish(request, app, actor, scope):
 def _objection(request, app, actor, scope):
     services.objection_record(
         application=app,
-        star=_one(Star, request, "star", standard=app.standard),
+        star=_one(Star, request, "star", app),
         received_on=_date(request, "received_on", _("收到日期")),
         objector=request.POST.get("objector", ""),
         content=request.POST.get("content", ""),
@@ -387,7 +382,7 @@ def _objection(request, app, actor, scope):
 
 
 def _decide(request, app, actor, scope):
-    objection = _one(Objection, request, "objection", application=app)
+    objection = _one(Objection, request, "objection", app)
     decision = request.POST.get("decision", "")
     if objection is None or decision not in ("upheld", "rejected"):
         raise ValidationError({"decision": _("请选择异议及处理结果")})
@@ -402,8 +397,8 @@ def _decide(request, app, actor, scope):
 
 
 def _revoke(request, app, actor, scope):
-    star = _one(Star, request, "star", standard=app.standard)
-    veto = _one(Indicator, request, "veto", star__standard=app.standard)
+    star = _one(Star, request, "star", app)
+    veto = _one(Indicator, request, "veto", app)
     if star is None:
         raise ValidationError({"star": _("请选择要摘除的星")})
     if veto is None:

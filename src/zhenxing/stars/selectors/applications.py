@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from zhenxing.accounts.scoping import Scope, visible
-from zhenxing.regions.models import Region, Resident
+from zhenxing.regions.models import Level, Region, Resident
 from zhenxing.stars.models import (
     Application,
     ApplicationEvent,
@@ -27,6 +27,7 @@ from zhenxing.stars.models import (
     Outcome,
     Standard,
     Star,
+    Task,
 )
 from zhenxing.stars.rules import star_outcomes
 from zhenxing.stars.selectors.evaluation import latest_run_covering
@@ -274,3 +275,33 @@ def task_owners(village: Region) -> list[Resident]:
         .distinct()
         .order_by("name")
     )
+
+
+def application_part(application: Application, model: type, pk: int, scope: Scope):
+    """An object a form or an API call names by id for an action on ``application``, among those
+    it may name: the standard's stars and indicators, the application's tasks and objections, the
+    people of its village (through the scoping module). None when there is no such object."""
+    among = {
+        Star: lambda: Star.objects.filter(standard=application.standard),
+        Indicator: lambda: Indicator.objects.filter(star__standard=application.standard),
+        Task: lambda: Task.objects.filter(application=application),
+        Objection: lambda: Objection.objects.filter(application=application),
+        Resident: lambda: visible(Resident.objects.all(), scope).filter(
+            region__path__startswith=application.region.path
+        ),
+    }
+    return among[model]().filter(pk=pk).first()
+
+
+def application_rows(
+    scope: Scope, standard: Standard, region: Region, *, state: str = ""
+) -> tuple[list[Application], int]:
+    """``application_list`` with each row's township name (``.township``), and how many
+    townships lie under ``region`` (two queries)."""
+    townships = list(
+        visible(Region.objects.filter(path__startswith=region.path, level=Level.TOWNSHIP), scope)
+    )
+    rows = list(application_list(scope, standard, state=state))
+    for row in rows:
+        row.township = next((t.name for t in townships if row.region.path.startswith(t.path)), "")
+    return rows, len(townships)
