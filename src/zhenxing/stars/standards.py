@@ -379,3 +379,30 @@ def _check_stars(reader: _Reader, stars: list[StarSpec | None]) -> None:
 
 def load_shipped(name: str) -> StandardSpec:
     return parse_standard((SHIPPED / name).read_text(encoding="utf-8"))
+
+
+def carried_to(text: str, year: int) -> str:
+    """The standard file ``text`` carried to ``year`` as a new version: the same stars, indicators
+    and thresholds, its ``year`` set to ``year`` and its ``version`` to ``"<year>.1"`` (or
+    ``"<year>-<old version>"`` when the old version does not start with the old year). Only those
+    two values change, in place: comments and layout stay. ``text`` must be a valid standard."""
+    spec = parse_standard(text)
+    if spec.year == year:
+        return text
+    prefix = f"{spec.year}."
+    version = (
+        f"{year}.{spec.version.removeprefix(prefix)}"
+        if spec.version.startswith(prefix)
+        else f"{year}-{spec.version}"
+    )
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    head = next(value for key, value in root.value if key.value == "standard")
+    nodes = {key.value: value for key, value in head.value if key.value in ("year", "version")}
+    lines = text.splitlines(keepends=True)
+    # Later lines first, so each replacement leaves the other node's marks valid.
+    for key, value in sorted(nodes.items(), key=lambda kv: -kv[1].start_mark.line):
+        start, end = value.start_mark, value.end_mark
+        line = lines[start.line]
+        new = f'"{version}"' if key == "version" else str(year)
+        lines[start.line] = line[: start.column] + new + line[end.column :]
+    return "".join(lines)

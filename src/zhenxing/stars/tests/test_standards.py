@@ -7,7 +7,7 @@ from textwrap import dedent
 
 import pytest
 
-from zhenxing.stars.standards import StandardError, load_shipped, parse_standard
+from zhenxing.stars.standards import StandardError, carried_to, load_shipped, parse_standard
 
 HEAD = """\
 standard:
@@ -163,3 +163,27 @@ def test_the_shipped_township_standard_has_the_five_goods_and_county_approval():
     assert set(spec.approval.values()) == {"county"}
     metrics = {i.metric for s in spec.stars for i in s.indicators if not i.judged}
     assert all(m.startswith("township_") for m in metrics) and len(metrics) == 7
+
+
+def test_a_standard_carried_to_another_year_changes_only_its_year_and_version():
+    text = load_shipped("henan-village-2026.yaml").source
+    carried = carried_to(text, 2031)
+    spec = parse_standard(carried)
+    assert (spec.year, spec.version) == (2031, "2031.1")
+    changed = [
+        (old, new)
+        for old, new in zip(text.splitlines(), carried.splitlines(), strict=True)
+        if old != new
+    ]
+    assert changed == [
+        ('  version: "2026.1"', '  version: "2031.1"'),
+        ("  year: 2026", "  year: 2031"),
+    ]
+    original = parse_standard(text)
+    assert [
+        (i.code, i.metric, i.op, i.threshold, i.veto) for s in spec.stars for i in s.indicators
+    ] == [
+        (i.code, i.metric, i.op, i.threshold, i.veto) for s in original.stars for i in s.indicators
+    ]
+    assert carried_to(text, 2026) == text
+    assert parse_standard(carried_to(GOOD, 2027)).version == "2027-1"

@@ -31,8 +31,9 @@ from zhenxing.stars.models import (
     StandardKind,
     StarResult,
 )
-from zhenxing.stars.selectors import gap_list, latest_run_covering, ranking
+from zhenxing.stars.selectors import current_standard, gap_list, latest_run_covering, ranking
 from zhenxing.stars.services import evaluation_run, standard_load
+from zhenxing.stars.standards import load_shipped
 from zhenxing.stars.tests.test_evaluation import STANDARD as VILLAGE_STANDARD
 from zhenxing.stars.tests.test_evaluation import served
 
@@ -204,3 +205,18 @@ def test_stars_load_loads_both_shipped_standards_by_default(db):
     }
     call_command("stars_load", str(DEFAULT), stdout=out)  # again: the same standard
     assert Standard.objects.count() == 2
+
+
+def test_stars_load_carries_the_shipped_standards_to_a_year(db):
+    out = StringIO()
+    call_command("stars_load", "--year", "2028", stdout=out)
+    assert set(Standard.objects.values_list("code", "version", "year")) == {
+        ("henan-village", "2028.1", 2028),
+        ("henan-township", "2028.1", 2028),
+    }
+    carried = Standard.objects.get(code="henan-village")
+    shipped = load_shipped("henan-village-2026.yaml")
+    assert [s.code for s in carried.stars.order_by("sort")] == [s.code for s in shipped.stars]
+    call_command("stars_load", str(DEFAULT), stdout=out)  # the shipped year beside it
+    assert current_standard().year == 2028
+    assert Standard.objects.filter(code="henan-village").count() == 2
