@@ -1,6 +1,7 @@
 """Benchmark: 联户 coverage figures for a county of 135,000 households on PostgreSQL.
 
     .venv/bin/python bench/grids_coverage.py [DATABASE_URL] [--households-per-village N]
+    .venv/bin/python bench/grids_coverage.py --smoke    # 2 townships of 3 villages, seconds
 
 The database (the argument, else ``BENCH_DATABASE_URL``, else
 ``postgres://postgres@127.0.0.1:5432/bench_grids``) must be a scratch one: its name must contain
@@ -8,7 +9,11 @@ The database (the argument, else ``BENCH_DATABASE_URL``, else
 it: 15 townships of 21 villages (315 villages, seed 003's county of about 135,000 households:
 435 a village), 50 Party members a village, nine households in ten paired (1+10: member
 ``k % 50`` of the village), and a visit for two households in three over the last 60 days.
-Rows are generated inside PostgreSQL (``INSERT … SELECT`` over ``generate_series``).
+Rows are generated inside PostgreSQL (``INSERT … SELECT`` over ``generate_series``). The sizes
+(``--townships``, ``--villages``, ``--members``, ``--households-per-village``) count only when the
+county is built. ``--smoke``: 2 townships of 3 villages of 30 households and 5 members, in the
+database ``bench_smoke_grids_coverage`` (or the argument, whose name must contain ``bench_smoke``),
+created and dropped by the run.
 
 Then, timed with ``time.perf_counter`` and counted with Django's query capture:
 
@@ -30,21 +35,28 @@ import tempfile
 import time
 from pathlib import Path
 
+from scratch_db import (  # bench/ is the script's folder
+    add_smoke_option,
+    apply_smoke,
+    database_url,
+    drop_smoke_database,
+    ensure_database,
+)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_grids"
 COUNTY = "基准测试县（联户）"
-TOWNSHIPS = 15
-VILLAGES_PER_TOWNSHIP = 21
-MEMBERS_PER_VILLAGE = 50
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("database_url", nargs="?", default=None)
+parser.add_argument("--townships", type=int, default=15)
+parser.add_argument("--villages", type=int, default=21, help="villages per township")
+parser.add_argument("--members", type=int, default=50, help="Party members per village")
 parser.add_argument("--households-per-village", type=int, default=435)
+add_smoke_option(parser)
 args = parser.parse_args()
-URL = args.database_url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
-
-from scratch_db import ensure_database  # noqa: E402 - bench/ is the script's folder
-
-ensure_database(URL)
+apply_smoke(parser, args, townships=2, villages=3, members=5, households_per_village=30)
+URL = database_url(args, os.environ, DEFAULT_URL, "grids_coverage")
+ensure_database(URL, smoke=args.smoke)
 tmp = tempfile.TemporaryDirectory(prefix="zhenxing-bench-")
 os.environ["DJANGO_SETTINGS_MODULE"] = "zhenxing.settings"
 os.environ["ZHENXING_VAR"] = tmp.name
@@ -77,11 +89,11 @@ def build() -> Region:
             Region(
                 path=Region._get_path(county.path, 2, t + 1),
                 depth=2,
-                numchild=VILLAGES_PER_TOWNSHIP,
+                numchild=args.villages,
                 name=f"第{t + 1:02d}镇",
                 level=Level.TOWNSHIP,
             )
-            for t in range(TOWNSHIPS)
+            for t in range(args.townships)
         ]
         Region.objects.bulk_create(townships)
         villages = Region.objects.bulk_create(
@@ -93,9 +105,9 @@ def build() -> Region:
                 level=Level.VILLAGE,
             )
             for township in townships
-            for v in range(VILLAGES_PER_TOWNSHIP)
+            for v in range(args.villages)
         )
-        Region.objects.filter(pk=county.pk).update(numchild=TOWNSHIPS)
+        Region.objects.filter(pk=county.pk).update(numchild=args.townships)
         PartyOrganization.objects.bulk_create(
             PartyOrganization(name=f"{v.name}党支部", kind=OrgKind.VILLAGE_BRANCH, region=v)
             for v in villages
@@ -116,7 +128,7 @@ def build() -> Region:
                     DATE '1950-01-01' + (h.id %% 40) * INTERVAL '365 days', '', 'junior'
                 FROM regions_household h JOIN regions_region v ON v.id = h.village_id
                 WHERE v.path LIKE %s AND h.number::int <= %s""",
-                [like, MEMBERS_PER_VILLAGE],
+                [like, args.members],
             )
             c.execute(
                 """INSERT INTO regions_partymember (person_id, organization_id, kind, joined_on,
@@ -141,7 +153,7 @@ def build() -> Region:
                 SELECT h.village_id, h.id, m.id, DATE '2025-01-01', ''
                 FROM h JOIN m ON m.region_id = h.village_id AND m.k = h.k %% %s
                 WHERE h.k %% 10 <> 9""",
-                [like, like, MEMBERS_PER_VILLAGE],
+                [like, like, args.members],
             )
             c.execute(
                 """INSERT INTO grids_visit (village_id, household_id, visited_on, contact,
@@ -170,27 +182,42 @@ def timed(label: str, fn) -> object:
     return result
 
 
-call_command("migrate", verbosity=0)
-county = build()
-timed("warm-up (connection, caches)", lambda: selectors.figures(county))
-f = timed("(a) figures of the county and its 15 townships", lambda: selectors.figures(county))
-t = f.total
-print(
-    f"    {t.households:,} households, {t.paired:,} paired ({t.coverage}%), {t.members:,} members,"
-    f" {t.mean_per_member} a member on average (max {t.max_per_member}),"
-    f" {t.visits_month:,} visits this month, {t.stale:,} not visited for {f.stale_days} days"
-)
-townships = list(Region.objects.get_children(county).order_by("path"))
-timed(
-    f"(b) figures of each of the {len(townships)} townships in turn",
-    lambda: [selectors.figures(tw) for tw in townships],
-)
-c = timed(
-    "(c) coverage lists of the county (unpaired, loads against capacity)",
-    lambda: selectors.village_coverage(county, limit=200),
-)
-print(
-    f"    {c.households - c.paired:,} unpaired ({len(c.unpaired)} listed),"
-    f" {len(c.overloaded):,} members above capacity, {len(c.idle):,} without households"
-)
-print(f"today: {timezone.localdate():%Y-%m-%d}")
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    county = build()
+    townships = list(Region.objects.get_children(county).order_by("path"))
+    timed("warm-up (connection, caches)", lambda: selectors.figures(county))
+    f = timed(
+        f"(a) figures of the county and its {len(townships)} townships",
+        lambda: selectors.figures(county),
+    )
+    t = f.total
+    print(
+        f"    {t.households:,} households, {t.paired:,} paired ({t.coverage}%), "
+        f"{t.members:,} members, {t.mean_per_member} a member on average "
+        f"(max {t.max_per_member}), {t.visits_month:,} visits this month, "
+        f"{t.stale:,} not visited for {f.stale_days} days"
+    )
+    timed(
+        f"(b) figures of each of the {len(townships)} townships in turn",
+        lambda: [selectors.figures(tw) for tw in townships],
+    )
+    c = timed(
+        "(c) coverage lists of the county (unpaired, loads against capacity)",
+        lambda: selectors.village_coverage(county, limit=200),
+    )
+    print(
+        f"    {c.households - c.paired:,} unpaired ({len(c.unpaired)} listed),"
+        f" {len(c.overloaded):,} members above capacity, {len(c.idle):,} without households"
+    )
+    print(f"today: {timezone.localdate():%Y-%m-%d}")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        connection.close()
+        tmp.cleanup()
+        if args.smoke:
+            drop_smoke_database(URL)

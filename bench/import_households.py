@@ -2,10 +2,13 @@
 
     .venv/bin/python bench/import_households.py                 # a temporary SQLite database
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_rosters .venv/bin/python bench/import_households.py
+    .venv/bin/python bench/import_households.py --smoke         # 300 rows, the bad one row 211
 
-With DATABASE_URL the database must be a scratch one: the script migrates it, builds its own small
-region tree (a county with 2 townships, 20 villages, 60 villager groups) and removes what it made
-at the end. Prints figures only; nothing here asserts on time.
+With DATABASE_URL the database must be a scratch one (on PostgreSQL its name must contain
+``bench``; it is created when missing): the script migrates it, builds its own small region tree
+(a county with 2 townships, 20 villages, 60 villager groups) and removes what it made at the end.
+``--smoke`` with a PostgreSQL DATABASE_URL: its name must contain ``bench_smoke``, and the database
+is dropped at the end. Prints figures only; nothing here asserts on time.
 
 The import runs exactly as from the web page: ``roster_import_start`` checks the upload, keeps the
 file with a job and queues the task; the task backend here is the immediate one, so the task
@@ -14,6 +17,7 @@ file with a job and queues the task; the task backend here is the immediate one,
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import io
 import os
@@ -22,13 +26,34 @@ import tempfile
 import time
 from pathlib import Path
 
-ROWS = 100_000
-BAD_ROW = 73_211  # Excel row number; row 1 is the header
+from scratch_db import (  # bench/ is the script's folder
+    add_smoke_option,
+    apply_smoke,
+    drop_smoke_database,
+    ensure_database,
+)
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--rows", type=int, default=100_000, help="households in the file")
+parser.add_argument(
+    "--bad-row", type=int, default=73_211, help="Excel row of the bad ID number (1: the header)"
+)
+add_smoke_option(parser)
+args = parser.parse_args()
+apply_smoke(parser, args, rows=300, bad_row=211)
+if not 2 <= args.bad_row <= args.rows + 1:
+    parser.error("--bad-row must be one of the file's rows (2 to --rows + 1)")
+ROWS = args.rows
+BAD_ROW = args.bad_row
 
 tmp = tempfile.TemporaryDirectory(prefix="zhenxing-bench-")
 os.environ["DJANGO_SETTINGS_MODULE"] = "zhenxing.settings"
 os.environ["ZHENXING_VAR"] = tmp.name
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(tmp.name) / 'bench.sqlite3'}")
+URL = os.environ["DATABASE_URL"]
+ON_POSTGRES = URL.startswith(("postgres:", "postgresql:", "pgsql:"))
+if ON_POSTGRES:
+    ensure_database(URL, smoke=args.smoke)
 os.environ["TASKS_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -120,7 +145,7 @@ def main() -> None:
     bad = households_file(bad_row=BAD_ROW)
     print(
         f"generated two {ROWS:,}-row files with xlsxwriter in {time.perf_counter() - started:.1f} s"
-        f" ({len(good) / 1e6:.1f} MB each)"
+        f" ({len(good) / 1e6:.2f} MB each)"
     )
 
     # Phases on their own: read, validate (no writes), write (one transaction).
@@ -205,3 +230,5 @@ if __name__ == "__main__":
     finally:
         connection.close()
         tmp.cleanup()
+        if args.smoke and ON_POSTGRES:
+            drop_smoke_database(URL)

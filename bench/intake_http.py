@@ -1,6 +1,7 @@
 """Benchmark: villagers' requests (点单) over HTTP, against ``zhenxing serve``, on PostgreSQL.
 
     .venv/bin/python bench/intake_http.py [DATABASE_URL] [--threads 16] [--seconds 10]
+    .venv/bin/python bench/intake_http.py --smoke   # 1 worker, 2 threads, 2 x 1.5 s of load
 
 The database (the argument, else ``BENCH_DATABASE_URL``, else
 ``postgres://postgres@127.0.0.1:5432/bench_intake``) must be a scratch one: its name must contain
@@ -29,6 +30,11 @@ the number of orders must have grown by exactly the number of those; the bare vi
 Prints requests/s of both and their ratio (goals of the issue: >= 300 requests/s, ratio >= 0.5).
 The client threads share the machine with the server: on a small machine they take part of its CPU.
 Nothing here asserts on time.
+
+``--smoke``: one gunicorn worker of 2 threads, 2 client threads, 0.5 s of warm-up and 1.5 s of each
+phase, and a county of one village (not the demo county) in the database
+``bench_smoke_intake_http`` (or the argument, whose name must contain ``bench_smoke``), created and
+dropped by the run. The server is stopped on the way out however the run ends (SIGTERM included).
 """
 
 from __future__ import annotations
@@ -50,6 +56,15 @@ import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
+
+from scratch_db import (  # bench/ is the script's folder
+    add_smoke_option,
+    apply_smoke,
+    database_url,
+    drop_smoke_database,
+    ensure_database,
+    tables_referencing,
+)
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -86,13 +101,11 @@ parser.add_argument(
     default=None,
     help="DB_CONN_MAX_AGE for the server (default: the deployment's, 60)",
 )
+add_smoke_option(parser)
 args = parser.parse_args()
-URL = args.database_url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
-
-
-from scratch_db import ensure_database  # noqa: E402 - bench/ is the script's folder
-
-ensure_database(URL)
+apply_smoke(parser, args, threads=2, seconds=1.5, warmup=0.5, workers=1, server_threads=2)
+URL = database_url(args, os.environ, DEFAULT_URL, "intake_http")
+ensure_database(URL, smoke=args.smoke)
 tmp = tempfile.TemporaryDirectory(prefix="zhenxing-bench-")
 ENV = {
     **os.environ,
@@ -105,6 +118,8 @@ ENV = {
 }
 if args.conn_max_age is not None:
     ENV["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
+if args.smoke:
+    ENV["BENCH_SMOKE"] = "1"  # bench_settings: static files uncompressed
 os.environ.update(ENV)
 sys.path[:0] = [str(BENCH), str(ROOT / "src")]
 
@@ -124,13 +139,26 @@ CONN_MAX_AGE = connection.settings_dict["CONN_MAX_AGE"]
 HEALTH_CHECKS = connection.settings_dict["CONN_HEALTH_CHECKS"]
 
 
+def build_one_village() -> None:
+    """The smoke run's county: a township and its village (the intake needs no more)."""
+    county = Region.objects.add_root({"name": "基准测试县（点单）", "level": Level.COUNTY})
+    township = Region.objects.add_child(county, {"name": TOWNSHIP_A, "level": Level.TOWNSHIP})
+    Region.objects.add_child(township, {"name": DEMO_VILLAGE, "level": Level.VILLAGE})
+    print("built a county of one village")
+
+
 def prepare() -> tuple[int, int]:
     """Migrate, build the demo county when absent, make the bare view's table; (village, category)."""
     call_command("migrate", verbosity=0)
     if not Region.objects.exists():
-        started = time.perf_counter()
-        result = build_demo_county()
-        print(f"built the demo county in {time.perf_counter() - started:.1f} s: {result.counts}")
+        if args.smoke:
+            build_one_village()
+        else:
+            started = time.perf_counter()
+            result = build_demo_county()
+            print(
+                f"built the demo county in {time.perf_counter() - started:.1f} s: {result.counts}"
+            )
     township = Region.objects.filter(level=Level.TOWNSHIP, name=TOWNSHIP_A).first()
     village = (
         Region.objects.filter(
@@ -140,13 +168,11 @@ def prepare() -> tuple[int, int]:
         else Region.objects.filter(level__in=VILLAGE_LEVELS).order_by("path").first()
     )
     category = Category.objects.filter(active=True).order_by("sort", "pk").first()
+    # What earlier runs sent (all from 127.x.y.z; the demo's orders have other addresses) goes,
+    # so that every address of this run starts with nothing sent; the ORM's delete follows every
+    # relation to orders (events, notices, photos, meeting items, 走访诉求 …).
+    Order.objects.filter(client_ip__startswith="127.").delete()
     with connection.cursor() as cursor:
-        # What earlier runs sent (all from 127.x.y.z; the demo's orders have other addresses) goes,
-        # so that every address of this run starts with nothing sent.
-        bench_orders = "SELECT id FROM orders_order WHERE client_ip << '127.0.0.0/8'"
-        for table in ("orders_orderevent", "orders_notice", "orders_meetingitem", "orders_photo"):
-            cursor.execute(f"DELETE FROM {table} WHERE order_id IN ({bench_orders})")  # noqa: S608
-        cursor.execute("DELETE FROM orders_order WHERE client_ip << '127.0.0.0/8'")
         cursor.execute("TRUNCATE django_session")
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS bench_bare"
@@ -155,7 +181,7 @@ def prepare() -> tuple[int, int]:
         cursor.execute("TRUNCATE bench_bare")
         # The rows just deleted would stay in the indexes until autovacuum comes by: the intake's
         # per-address count would walk every earlier run's dead entries.
-        for table in ("orders_order", "orders_orderevent", "orders_photo", "django_session"):
+        for table in (Order._meta.db_table, *tables_referencing(Order), "django_session"):
             cursor.execute(f"VACUUM ANALYZE {table}")
     return village.pk, category.pk
 
@@ -389,7 +415,7 @@ def run_phase(
     started = time.perf_counter()
     stop = started + seconds
     threads = [
-        threading.Thread(target=worker, args=(c, token, path, expect, stop, phase, i))
+        threading.Thread(target=worker, args=(c, token, path, expect, stop, phase, i), daemon=True)
         for i, (c, token) in enumerate(clients)
     ]
     for t in threads:
@@ -455,6 +481,26 @@ def wait_ready(port: int, path: str, server: subprocess.Popen, log: Path) -> Non
     sys.exit(f"the server did not answer within 120 s:\n{log.read_text()[-3000:]}")
 
 
+def stop_server(server: subprocess.Popen, port: int) -> None:
+    """SIGTERM to serve, which stops its gunicorn; then anything of its process group that is
+    still there is killed."""
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+    try:
+        os.killpg(server.pid, signal.SIGKILL)
+        print(f"killed what was left of the server's process group {server.pid}")
+    except ProcessLookupError:
+        pass  # serve stopped every child itself
+    print(
+        f"server (process group {server.pid}) on port {port} stopped "
+        f"(serve exited with {server.returncode})"
+    )
+
+
 def main() -> None:
     global CATEGORY
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
@@ -469,7 +515,10 @@ def main() -> None:
     command += ["--no-worker"]
     global SERVER_PID
     with log.open("w") as out:
-        server = subprocess.Popen(command, env=ENV, stdout=out, stderr=subprocess.STDOUT)
+        # In a process group of its own: whatever of it is left at the end can be found.
+        server = subprocess.Popen(
+            command, env=ENV, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     SERVER_PID = server.pid
     try:
         wait_ready(port, form, server, log)
@@ -498,12 +547,7 @@ def main() -> None:
         for client, _token in clients:
             client.close()
     finally:
-        server.send_signal(signal.SIGTERM)  # serve stops its gunicorn
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server, port)
 
     intake_rate = report("intake POST /s/<village>/", intake, intake_seconds)
     bare_rate = report("bare view POST /bench/bare/ (1 insert)", bare, bare_seconds)
@@ -531,8 +575,13 @@ def main() -> None:
 CATEGORY = 0
 
 if __name__ == "__main__":
+    # SIGTERM (a test's timeout, a CI runner) ends the run through the ``finally`` clauses: the
+    # server is stopped and a smoke run's database dropped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         main()
     finally:
         connection.close()
         tmp.cleanup()
+        if args.smoke:
+            drop_smoke_database(URL)

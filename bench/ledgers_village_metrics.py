@@ -1,6 +1,7 @@
 """Benchmark: the metrics of ledgers 4–7 over 1,000 villages on PostgreSQL.
 
     .venv/bin/python bench/ledgers_village_metrics.py [DATABASE_URL] [--townships 25] [--villages 40]
+    .venv/bin/python bench/ledgers_village_metrics.py --smoke   # 2 townships of 3 villages
 
 The database (the argument, else ``BENCH_DATABASE_URL``, else
 ``postgres://postgres@127.0.0.1:5432/bench_ledgers_village``) must be a scratch one: its name must
@@ -10,7 +11,9 @@ organisational life by the default requirements (a weekly 微党课, three month
 kinds: 96 meetings a branch, each with 6 attendees or, for the kinds every member attends, 30),
 two years of income from three sources, an incident in one village out of ten, ten people in the
 talent pool and two reserve cadres. The rows are generated inside PostgreSQL (INSERT … SELECT over
-``generate_series``).
+``generate_series``). ``--smoke``: 2 townships of 3 villages, in the database
+``bench_smoke_ledgers_village_metrics`` (or the argument, whose name must contain ``bench_smoke``),
+created and dropped by the run.
 
 Then each metric (``meetings_compliance``, ``meetings_attendance``, ``collective_income``,
 ``income_tier``, ``three_zeros``, ``talent_count``, ``reserve_cadres``) is computed for every
@@ -28,6 +31,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from scratch_db import (  # bench/ is the script's folder
+    add_smoke_option,
+    apply_smoke,
+    database_url,
+    drop_smoke_database,
+    ensure_database,
+)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_ledgers_village"
 COUNTY = "台账基准县"
 MEMBERS = 40
@@ -36,12 +47,11 @@ parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("database_url", nargs="?", default=None)
 parser.add_argument("--townships", type=int, default=25)
 parser.add_argument("--villages", type=int, default=40, help="villages per township")
+add_smoke_option(parser)
 args = parser.parse_args()
-URL = args.database_url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
-
-from scratch_db import ensure_database  # noqa: E402 - bench/ is the script's folder
-
-ensure_database(URL)
+apply_smoke(parser, args, townships=2, villages=3)
+URL = database_url(args, os.environ, DEFAULT_URL, "ledgers_village_metrics")
+ensure_database(URL, smoke=args.smoke)
 tmp = tempfile.TemporaryDirectory(prefix="zhenxing-bench-")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhenxing.settings")
 os.environ["ZHENXING_VAR"] = tmp.name
@@ -244,4 +254,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        connection.close()
+        tmp.cleanup()
+        if args.smoke:
+            drop_smoke_database(URL)

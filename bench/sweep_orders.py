@@ -1,12 +1,17 @@
 """Benchmark: the periodic sweep over 1,000,000 open orders on PostgreSQL.
 
-    .venv/bin/python bench/sweep_orders.py [DATABASE_URL] [--orders N] [--explain]
+    .venv/bin/python bench/sweep_orders.py [DATABASE_URL] [--orders N] [--explain] [--profile]
+    .venv/bin/python bench/sweep_orders.py --smoke      # 2,000 orders in 10 villages, seconds
 
 The database (the argument, else ``BENCH_DATABASE_URL``, else
 ``postgres://postgres@127.0.0.1:5432/bench_orders``) must be a scratch one: its name must contain
 ``bench``. It is created when missing and migrated; the script builds its own region tree (a county,
-25 townships, 1,000 villages, each with a secretary's account and two Party members with accounts)
-once and keeps it, and empties the orders tables and loads fresh orders on every run.
+25 townships, 1,000 villages, each with a secretary's account and two Party members with accounts;
+``--townships``, ``--villages`` a township) once and keeps it, and empties the orders tables (and
+every table that references orders, listed from the models) and loads fresh orders on every run.
+``--smoke``: 2,000 orders over 2 townships of 5 villages, in the database
+``bench_smoke_sweep_orders`` (or the argument, whose name must contain ``bench_smoke``), created
+and dropped by the run.
 
 The orders are generated inside PostgreSQL (one ``INSERT … SELECT`` over ``generate_series``) with
 exact shares: 3 % newly overdue on the ordinary day, 5 % already flagged overdue, 2 % marked for
@@ -40,26 +45,34 @@ import tempfile
 import time
 from pathlib import Path
 
+from scratch_db import (  # bench/ is the script's folder
+    add_smoke_option,
+    apply_smoke,
+    database_url,
+    drop_smoke_database,
+    ensure_database,
+    tables_referencing,
+)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_orders"
 COUNTY = "基准测试县（工单）"
-TOWNSHIPS = 25
-VILLAGES_PER_TOWNSHIP = 40
-ORDERS = 1_000_000
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("database_url", nargs="?", default=None)
-parser.add_argument("--orders", type=int, default=ORDERS, help="open orders to load")
+parser.add_argument("--orders", type=int, default=1_000_000, help="open orders to load")
+parser.add_argument("--townships", type=int, default=25, help="when the county is built")
+parser.add_argument(
+    "--villages", type=int, default=40, help="villages per township, when the county is built"
+)
 parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the sweep's queries")
 parser.add_argument(
     "--profile", action="store_true", help="split each run's time: SQL statements vs Python"
 )
+add_smoke_option(parser)
 args = parser.parse_args()
-URL = args.database_url or os.environ.get("BENCH_DATABASE_URL") or DEFAULT_URL
-
-
-from scratch_db import ensure_database  # noqa: E402 - bench/ is the script's folder
-
-ensure_database(URL)
+apply_smoke(parser, args, orders=2_000, townships=2, villages=5)
+URL = database_url(args, os.environ, DEFAULT_URL, "sweep_orders")
+ensure_database(URL, smoke=args.smoke)
 tmp = tempfile.TemporaryDirectory(prefix="zhenxing-bench-")
 os.environ["DJANGO_SETTINGS_MODULE"] = "zhenxing.settings"
 os.environ["ZHENXING_VAR"] = tmp.name
@@ -82,6 +95,7 @@ from zhenxing.core.selectors import work_calendar  # noqa: E402
 from zhenxing.orders import services  # noqa: E402
 from zhenxing.orders.models import (  # noqa: E402
     Category,
+    Meeting,
     Notice,
     Order,
     OrderEvent,
@@ -105,7 +119,7 @@ TZ = timezone.get_default_timezone()
 def days() -> tuple[dt.date, dt.date, dt.date]:
     """(the ordinary day, its next working day, the village cut-off) of the current month."""
     today = timezone.localdate()
-    cal = work_calendar(today.year, today.year + 1)
+    cal = work_calendar()
     ordinary = cal.add_workdays(today.replace(day=10), 0)
     cutoff = cal.cutoff(
         today.year,
@@ -127,11 +141,11 @@ def build_tree() -> list[tuple[int, int, int, int]]:
                 Region(
                     path=Region._get_path(county.path, 2, t + 1),
                     depth=2,
-                    numchild=VILLAGES_PER_TOWNSHIP,
+                    numchild=args.villages,
                     name=f"第{t + 1:02d}镇",
                     level=RegionLevel.TOWNSHIP,
                 )
-                for t in range(TOWNSHIPS)
+                for t in range(args.townships)
             ]
             Region.objects.bulk_create(townships)
             villages = [
@@ -143,10 +157,10 @@ def build_tree() -> list[tuple[int, int, int, int]]:
                     level=RegionLevel.VILLAGE,
                 )
                 for township in townships
-                for v in range(VILLAGES_PER_TOWNSHIP)
+                for v in range(args.villages)
             ]
             Region.objects.bulk_create(villages)
-            Region.objects.filter(pk=county.pk).update(numchild=TOWNSHIPS)
+            Region.objects.filter(pk=county.pk).update(numchild=args.townships)
             orgs = PartyOrganization.objects.bulk_create(
                 PartyOrganization(name=f"{v.name}党支部", kind=OrgKind.VILLAGE_BRANCH, region=v)
                 for v in villages
@@ -181,8 +195,8 @@ def build_tree() -> list[tuple[int, int, int, int]]:
             ]
             User.objects.bulk_create(users, batch_size=2000)
         print(
-            f"built the bench county (1 + {TOWNSHIPS} + {len(villages)} regions, 3,000 accounts)"
-            f" in {time.perf_counter() - started:.1f} s"
+            f"built the bench county (1 + {len(townships)} + {len(villages):,} regions, "
+            f"{len(users):,} accounts) in {time.perf_counter() - started:.1f} s"
         )
     villages = list(
         Region.objects.filter(path__startswith=county.path, level=RegionLevel.VILLAGE)
@@ -273,11 +287,16 @@ CROSS JOIN LATERAL (
 
 def load(count: int, tree, ordinary: dt.date, tomorrow: dt.date, cutoff: dt.date) -> None:
     started = time.perf_counter()
+    # The orders, the cut-off runs and the 会商 meetings, and every table that references orders
+    # (listed from the models: orders' events, notices, photos, meeting items, 走访诉求 …); CASCADE
+    # in case a table the models do not know references one of them.
+    tables = sorted(
+        {Order._meta.db_table, SweepRun._meta.db_table, Meeting._meta.db_table}
+        | set(tables_referencing(Order))
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE orders_notice, orders_meetingitem, orders_meeting, orders_photo, "
-            "orders_orderevent, orders_order, orders_sweeprun RESTART IDENTITY"
-        )
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+    print(f"emptied {', '.join(tables)}")
     with transaction.atomic(), connection.cursor() as cursor:
         try:
             with transaction.atomic():
@@ -467,3 +486,5 @@ if __name__ == "__main__":
     finally:
         connection.close()
         tmp.cleanup()
+        if args.smoke:
+            drop_smoke_database(URL)

@@ -28,10 +28,11 @@ from zhenxing.demo.grids import build_grids
 from zhenxing.demo.ledgers_people import build_ledgers_people, delete_ledgers_people
 from zhenxing.demo.ledgers_village import build_ledgers_village, delete_ledgers_village
 from zhenxing.demo.orders import build_orders
+from zhenxing.demo.plan import DemoPlan
 from zhenxing.demo.star_applications import build_star_applications, delete_star_applications
 from zhenxing.demo.star_rhythm import build_star_rhythm, delete_star_rhythm
 from zhenxing.demo.star_townships import build_star_townships
-from zhenxing.demo.stars import build_stars, delete_stars
+from zhenxing.demo.stars import delete_stars
 from zhenxing.grids.models import Grid, GridCover, GridSettings, Pairing, Visit, VisitRequest
 from zhenxing.orders.models import (
     Meeting,
@@ -44,6 +45,7 @@ from zhenxing.orders.models import (
     Team,
 )
 from zhenxing.regions.models import (
+    VILLAGE_LEVELS,
     CadrePost,
     Education,
     Household,
@@ -219,6 +221,7 @@ COLLEGE_CARDS = ((35, 13), (45, 8), (55, 4), (200, 1))
 @dataclass
 class BuildResult:
     county: Region
+    plan: DemoPlan
     seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -378,7 +381,11 @@ class _Builder:
             self._township(county, plan)
         self._write()
         accounts, village = self._accounts(county)
+        plan = DemoPlan.for_regions(
+            self.today, Region.objects.filter(level__in=VILLAGE_LEVELS), village
+        )
         orders = build_orders(
+            plan=plan,
             county=county,
             today=self.today,
             accounts=accounts,
@@ -389,26 +396,38 @@ class _Builder:
             county=county,
             township_a=Region.objects.get(level=Level.TOWNSHIP, name=TOWNSHIP_A),
             today=self.today,
+            plan=plan,
         )
         ledgers_people = build_ledgers_people(
-            county=county, today=self.today, accounts=accounts, demo_village=village, seed=SEED
+            county=county,
+            today=self.today,
+            accounts=accounts,
+            demo_village=village,
+            seed=SEED,
+            plan=plan,
         )
         ledgers_village = build_ledgers_village(
-            county=county, today=self.today, accounts=accounts, demo_village=village, seed=SEED
+            county=county,
+            today=self.today,
+            accounts=accounts,
+            demo_village=village,
+            seed=SEED,
+            plan=plan,
         )
         # Last: the evaluation reads every module's data.
-        stars = build_stars(county=county, admin=User.objects.get(pk=accounts["county"]))
-        stars |= build_star_applications(
-            county=county, today=self.today, accounts=accounts, demo_village=village
+        admin = User.objects.get(pk=accounts["county"])
+        stars = build_star_applications(
+            county=county, plan=plan, accounts=accounts, demo_village=village
         )
         stars |= build_star_rhythm(  # after the applications: it ranks their progress
-            county=county, today=self.today, accounts=accounts, demo_village=village, seed=SEED
+            county=county, plan=plan, accounts=accounts, demo_village=village
         )
         stars |= build_star_townships(  # after the applications: it reads their stars
-            county=county, admin=User.objects.get(pk=accounts["county"])
+            county=county, admin=admin, plan=plan
         )
         return BuildResult(
             county=county,
+            plan=plan,
             counts={
                 "regions": Region.objects.count(),
                 "households": len(self.households),

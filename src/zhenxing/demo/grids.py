@@ -1,23 +1,27 @@
-"""The demo county's grids, pairings and visits.
+"""The demo county's grids, pairings and visits, each village drawing from streams of its own
+(``plan.stream("pairings", code)``, "visits"; the grid shapes from one per township).
 
 - 裴岗镇 gets 162 grids, like seed 000's 162 grids across 24 villages: in each village the village
   grid (level 1, headed by the secretary), two level-2 grids headed by two-committee cadres (each
   covering half the villager groups) and three or four level-3 grids headed by village cadres.
-- Every village's households are paired by the same pure function the 自动分配 page uses, then
-  spoiled on purpose so the coverage pages have something true to show: in each village a few
-  households lose their member (special households among them) and one member carries a few
-  more than the ratio allows.
-- Visits (五个到户) of the last two months, written with ``bulk_create``.
+- Every village's households are paired by the same pure function the 自动分配 page uses, at its
+  township's 1+N ratio (1+10, or the least ratio that pairs every household, saved as the
+  township's ``GridSettings``), then spoiled on purpose so the coverage pages have something
+  true to show: in each village a few households lose their member (special households among
+  them) and one member carries a few more than the ratio allows. Coverage (``pairing_coverage``)
+  stays at 95 % or more in every village, as the plan wants.
+- Visits (五个到户) of the last two months, a share of the paired households from
+  ``plan.strength``, written with ``bulk_create``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import random
 from collections import defaultdict
 
+from zhenxing.demo.plan import DemoPlan, stream
 from zhenxing.grids.assign import HouseholdIn, MemberIn, propose
-from zhenxing.grids.models import Grid, GridCover, Pairing, Visit, VisitItem
+from zhenxing.grids.models import Grid, GridCover, GridSettings, Pairing, Visit, VisitItem
 from zhenxing.grids.selectors import DEFAULTS, age_on
 from zhenxing.regions.models import (
     TEAM_POSTS,
@@ -31,28 +35,28 @@ from zhenxing.regions.models import (
     Region,
 )
 
-SEED = 20230701
 GRIDS_A = 162
 BATCH = 2000
 GAPS = 3  # households per village left unpaired on purpose
 OVERLOAD = 3  # households one member per village carries above the ratio
-VISIT_SHARE = 0.7  # households visited in the last two months
+RATIOS = (10, 12, 15, 18, 20, 25, 30)  # the 1+N a township sets: the least that pairs everyone
 
 
-def build_grids(*, county: Region, township_a: Region, today: dt.date) -> dict[str, int]:
-    rng = random.Random(SEED)  # noqa: S311 - demo data
+def build_grids(
+    *, county: Region, township_a: Region, today: dt.date, plan: DemoPlan
+) -> dict[str, int]:
     villages = list(
         Region.objects.filter(path__startswith=county.path, level__in=VILLAGE_LEVELS).order_by(
             "path"
         )
     )
-    grids = _grids(rng, township_a, [v for v in villages if v.path.startswith(township_a.path)])
-    pairings = _pairings(rng, villages, today)
-    visits = _visits(rng, today)
+    grids = _grids(township_a, [v for v in villages if v.path.startswith(township_a.path)])
+    pairings = _pairings(county, villages, today)
+    visits = _visits(villages, today, plan)
     return {"grids": grids, "pairings": pairings, "visits": visits}
 
 
-def _grids(rng: random.Random, township: Region, villages: list[Region]) -> int:
+def _grids(township: Region, villages: list[Region]) -> int:
     posts: dict[int, list[CadrePost]] = defaultdict(list)
     for p in CadrePost.objects.filter(region__in=villages, end_date__isnull=True).order_by("pk"):
         posts[p.region_id].append(p)
@@ -68,7 +72,7 @@ def _grids(rng: random.Random, township: Region, villages: list[Region]) -> int:
     third = GRIDS_A - 3 * len(villages)
     fours = third - 3 * len(villages)
     counts = [4] * fours + [3] * (len(villages) - fours)
-    rng.shuffle(counts)
+    stream("grids", township.code).shuffle(counts)
     covers: list[GridCover] = []
     made = 0
     for village, n3 in zip(villages, counts, strict=True):
@@ -113,7 +117,12 @@ def _grids(rng: random.Random, township: Region, villages: list[Region]) -> int:
     return made
 
 
-def _pairings(rng: random.Random, villages: list[Region], today: dt.date) -> int:
+def _pairings(county: Region, villages: list[Region], today: dt.date) -> int:
+    """Pair every village's households by the pure function of the 自动分配 page, at the 1+N
+    ratio of its township (1+10, or the least of ``RATIOS`` whose capacity pairs every household
+    of each of its villages, saved as the township's ``GridSettings``), then spoil it on purpose:
+    a few households (``GAPS``, and a special one) lose their member, and one member carries
+    ``OVERLOAD`` households above capacity. Coverage stays at 95 % or more in every village."""
     grid_of_group = dict(
         GridCover.objects.filter(group__isnull=False)
         .order_by("level")
@@ -131,7 +140,7 @@ def _pairings(rng: random.Random, villages: list[Region], today: dt.date) -> int
         households[vid].append(
             HouseholdIn(id=hid, group=gid, grid=grid_of_group.get(gid), special=hid in special)
         )
-    members: dict[int, list[MemberIn]] = defaultdict(list)
+    ages: dict[int, list[tuple[int, int, int | None]]] = defaultdict(list)
     for mid, vid, birth, gid in (
         PartyMember.objects.filter(status=MemberStatus.ACTIVE, organization__region__in=villages)
         .order_by("pk")
@@ -139,17 +148,18 @@ def _pairings(rng: random.Random, villages: list[Region], today: dt.date) -> int
             "pk", "organization__region_id", "person__birth_date", "person__household__group_id"
         )
     ):
-        members[vid].append(
-            MemberIn(
-                id=mid,
-                capacity=DEFAULTS.capacity(age_on(birth, today)),
-                group=gid,
-                grid=grid_of_group.get(gid),
-            )
-        )
+        ages[vid].append((mid, age_on(birth, today), gid))
+    ratio = _ratios(county, villages, households, ages)
     rows: list[Pairing] = []
+    history: list[Pairing] = []
     for village in villages:
-        proposal = propose(households[village.pk], members[village.pk])
+        cfg = ratio[village.pk]
+        members = [
+            MemberIn(id=mid, capacity=cfg.capacity(age), group=gid, grid=grid_of_group.get(gid))
+            for mid, age, gid in ages[village.pk]
+        ]
+        rng = stream("pairings", village.code)
+        proposal = propose(households[village.pk], members)
         pairs = dict(proposal.pairs)
         hh = sorted(pairs)
         # Gaps: a few households lose their member, one of them special where there is one.
@@ -159,58 +169,104 @@ def _pairings(rng: random.Random, villages: list[Region], today: dt.date) -> int
             gone.add(rng.choice(specials))
         for h in gone:
             pairs.pop(h)
-        # One overload: the member with the most households takes a few from others.
+        # One overload: the member with the most households takes others' until OVERLOAD above
+        # their capacity.
         loads = defaultdict(list)
         for h, m in pairs.items():
             loads[m].append(h)
+        capacity = {m.id: m.capacity for m in members}
         if len(loads) > 1:
             big = max(loads, key=lambda m: (len(loads[m]), -m))
             donors = [h for m, hs in loads.items() if m != big for h in hs]
-            for h in rng.sample(donors, min(OVERLOAD, len(donors))):
+            extra = max(0, capacity[big] + OVERLOAD - len(loads[big]))
+            for h in rng.sample(donors, min(extra, len(donors))):
                 pairs[h] = big
-        for h, m in pairs.items():
-            start = today - dt.timedelta(days=rng.randint(60, 900))
-            rows.append(Pairing(village=village, household_id=h, member_id=m, start_date=start))
-    # Some history: a tenth of the pairings replaced an earlier one.
-    history = []
-    for p in rng.sample(rows, len(rows) // 10):
-        others = members[p.village.pk]
-        if len(others) > 1:
-            earlier = rng.choice([m for m in others if m.id != p.member_id])
-            begin = p.start_date - dt.timedelta(days=rng.randint(200, 700))
-            history.append(
-                Pairing(
-                    village=p.village,
-                    household_id=p.household_id,
-                    member_id=earlier.id,
-                    start_date=begin,
-                    end_date=p.start_date,
-                )
+        village_rows = [
+            Pairing(
+                village=village,
+                household_id=h,
+                member_id=m,
+                start_date=today - dt.timedelta(days=rng.randint(60, 900)),
             )
+            for h, m in sorted(pairs.items())
+        ]
+        rows += village_rows
+        # Some history: a tenth of the pairings replaced an earlier one.
+        for p in rng.sample(village_rows, len(village_rows) // 10):
+            others = [m.id for m in members if m.id != p.member_id]
+            if others:
+                begin = p.start_date - dt.timedelta(days=rng.randint(200, 700))
+                history.append(
+                    Pairing(
+                        village=village,
+                        household_id=p.household_id,
+                        member_id=rng.choice(others),
+                        start_date=begin,
+                        end_date=p.start_date,
+                    )
+                )
     Pairing.objects.bulk_create(rows + history, batch_size=BATCH)
     return len(rows)
 
 
-def _visits(rng: random.Random, today: dt.date) -> int:
+def _ratios(
+    county: Region,
+    villages: list[Region],
+    households: dict[int, list[HouseholdIn]],
+    ages: dict[int, list[tuple[int, int, int | None]]],
+) -> dict[int, GridSettings]:
+    """Each village's 联户 settings: 1+10 (the defaults), unless its township's members cannot
+    pair every household at that ratio; then the township gets the least ratio of ``RATIOS``
+    that does (its own ``GridSettings`` row)."""
+    townships = list(Region.objects.filter(path__startswith=county.path, level=Level.TOWNSHIP))
+    out: dict[int, GridSettings] = {}
+    for township in townships:
+        under = [v for v in villages if v.path.startswith(township.path)]
+
+        def pairs_all(cfg: GridSettings, under: list[Region] = under) -> bool:
+            return all(
+                sum(cfg.capacity(age) for _mid, age, _gid in ages[v.pk]) >= len(households[v.pk])
+                for v in under
+            )
+
+        cfg = DEFAULTS
+        for ratio in RATIOS:
+            cfg = GridSettings(region=township, ratio=ratio)
+            if pairs_all(cfg):
+                break
+        if cfg.ratio != DEFAULTS.ratio:
+            cfg.save()
+        out |= dict.fromkeys((v.pk for v in under), cfg)
+    return out
+
+
+def _visits(villages: list[Region], today: dt.date, plan: DemoPlan) -> int:
+    """Visits (五个到户) of the last two months: a share of each village's paired households
+    from its liveliness (``plan.strength``: about 55 %–85 %), dealt from its own stream."""
     items = [i.value for i in VisitItem]
-    rows = []
+    paired: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for village_id, household_id, member_id in (
         Pairing.objects.filter(end_date__isnull=True)
         .order_by("pk")
         .values_list("village_id", "household_id", "member_id")
     ):
-        if rng.random() >= VISIT_SHARE:
-            continue
-        served = rng.sample(items, rng.choice((1, 1, 2, 2, 3)))
-        rows.append(
-            Visit(
-                village_id=village_id,
-                household_id=household_id,
-                member_id=member_id,
-                visited_on=today - dt.timedelta(days=rng.randint(0, 60)),
-                notes="",
-                **dict.fromkeys(served, True),
+        paired[village_id].append((household_id, member_id))
+    rows = []
+    for village in villages:
+        rng = stream("visits", village.code)
+        pairs = paired[village.pk]
+        share = 0.4 + 0.45 * plan.strength(village.code, today.year)
+        for household_id, member_id in rng.sample(pairs, round(len(pairs) * share)):
+            served = rng.sample(items, rng.choice((1, 1, 2, 2, 3)))
+            rows.append(
+                Visit(
+                    village_id=village.pk,
+                    household_id=household_id,
+                    member_id=member_id,
+                    visited_on=today - dt.timedelta(days=rng.randint(0, 60)),
+                    notes="",
+                    **dict.fromkeys(served, True),
+                )
             )
-        )
     Visit.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)

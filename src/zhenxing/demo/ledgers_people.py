@@ -1,16 +1,25 @@
-"""A year of ledgers 1–3 for every demo village: the 三色账, household ratings, member points and
-pledges, with real variety — each village gets a strength (about a fifth clearly strong, a fifth
-clearly lagging) that drives how many good deeds it records, how its households score, and how its
-members' points and pledges go. The demo village (the village account's) is a strong one.
+"""Ledgers 1–3 for every demo village: the 三色账, household ratings, member points and pledges,
+from ``plan.data_start`` (1 January of the finished star year) to the build day ``today``.
 
-Everything is drawn from one ``random.Random`` seeded from the build's seed; rows are written with
-``bulk_create`` (each ledger row is an original entry; a few black entries carry their 黄账 marking
-as a correction row, so the demo shows history).
+Each village draws from a stream of its own per purpose and calendar year
+(``plan.stream("ratings", code, year)``, "books", "points", "pledges"). What a star reads holds by
+construction, over each calendar year as far as it has run, exactly where ``plan.meets`` says so:
+
+- ``titled_households``: households titled in the year's ended rating periods, 13–18 where met
+  (10 or more), 2–6 where missed; every other rating scores below the scheme's lowest title.
+- ``member_points_mean``: members dealt from a deck, at most a tenth slipping where met (a mean
+  balance of about 92 or more), at least four in five where missed (about 74 or less).
+
+What no star reads (good and bad deeds, rating scores, pledges kept) follows ``plan.strength``;
+a year under way has its share of them so far. Rows are written with ``bulk_create`` (each ledger
+row is an original entry; a few black entries carry their 黄账 marking as a correction row, so
+the demo shows history).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from collections import defaultdict
 from typing import Any
@@ -19,6 +28,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from zhenxing.core.periods import Period
+from zhenxing.demo.plan import DemoPlan, stream
 from zhenxing.ledgers.models.books import BookEntry, Colour
 from zhenxing.ledgers.models.points import Pledge, PledgeStatus, PointsEntry
 from zhenxing.ledgers.models.ratings import Cadence, HouseholdRating
@@ -73,9 +83,15 @@ PLEDGES = (
 
 
 def build_ledgers_people(
-    *, county: Region, today: dt.date, accounts: dict[str, int], demo_village: Region, seed: int
+    *,
+    county: Region,
+    today: dt.date,
+    accounts: dict[str, int],
+    demo_village: Region,
+    seed: int,
+    plan: DemoPlan,
 ) -> dict[str, int]:
-    return _Builder(county, today, accounts, demo_village, seed).build()
+    return _Builder(county, today, accounts, demo_village, plan).build()
 
 
 class _Builder:
@@ -85,14 +101,16 @@ class _Builder:
         today: dt.date,
         accounts: dict[str, int],
         demo_village: Region,
-        seed: int,
+        plan: DemoPlan,
     ) -> None:
-        self.rng = random.Random(seed + 501)  # noqa: S311 - demo data
+        self.plan = plan
         self.today = today
-        self.start = today - dt.timedelta(days=364)
+        self.years = range(plan.data_start.year, today.year + 1)
         self.county = county
         self.demo_village = demo_village
         self.accounts = accounts
+        self.pending: dict[type, list[Any]] = defaultdict(list)
+        self.parts: dict[int, tuple[list, list]] = {}  # scheme → (items, titles highest first)
         village_path = Region.objects.get(pk=demo_village.pk).path
         self.township_a_path = next(
             (
@@ -107,17 +125,6 @@ class _Builder:
                 "path"
             )
         )
-        self.strength = self._strengths()
-
-    def _strengths(self) -> dict[int, float]:
-        """About a fifth strong (0.8–1), a fifth lagging (0.05–0.3), the rest in between."""
-        out = {}
-        bands = [(0.8, 1.0)] * 2 + [(0.35, 0.75)] * 6 + [(0.05, 0.3)] * 2
-        for v in self.villages:
-            low, high = self.rng.choice(bands)
-            out[v.pk] = self.rng.uniform(low, high)
-        out[self.demo_village.pk] = 0.9
-        return out
 
     def _author(self, village: Region) -> int:
         if village.pk == self.demo_village.pk:
@@ -126,72 +133,90 @@ class _Builder:
             return self.accounts["township"]
         return self.accounts["county"]
 
-    def _day(self) -> dt.date:
-        return self.start + dt.timedelta(
-            days=self.rng.randrange((self.today - self.start).days + 1)
+    def _share(self, year: int) -> float:
+        """How much of ``year`` the data has reached (1.0 for a year that has ended)."""
+        first = dt.date(year, 1, 1)
+        return ((self.plan.year_end(year) - first).days + 1) / (
+            (dt.date(year, 12, 31) - first).days + 1
         )
 
-    def _at(self, day: dt.date) -> dt.datetime:
-        moment = dt.datetime.combine(
-            day, dt.time(9 + self.rng.randrange(9), self.rng.randrange(60))
-        )
+    def _day(self, rng: random.Random, year: int) -> dt.date:
+        """A day of ``year`` the data has reached (1 January to 31 December, or ``today``)."""
+        first = dt.date(year, 1, 1)
+        return first + dt.timedelta(days=rng.randrange((self.plan.year_end(year) - first).days + 1))
+
+    @staticmethod
+    def _at(rng: random.Random, day: dt.date) -> dt.datetime:
+        moment = dt.datetime.combine(day, dt.time(9 + rng.randrange(9), rng.randrange(60)))
         return timezone.make_aware(moment)
 
     def build(self) -> dict[str, int]:
         schemes = ensure_rating_defaults()
         rules = ensure_points_defaults()
-        households: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
-        for pk, village_id, head in Household.objects.filter(
-            village__in=[v.pk for v in self.villages]
-        ).values_list("pk", "village_id", "head_name"):
+        self.parts = {
+            scheme.pk: (
+                list(scheme.items.all()),
+                sorted(scheme.titles.all(), key=lambda t: -t.min_score),
+            )
+            for scheme in schemes
+        }
+        households: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for pk, village_id, head in (
+            Household.objects.filter(village__in=[v.pk for v in self.villages])
+            .order_by("pk")
+            .values_list("pk", "village_id", "head_name")
+        ):
             households[village_id].append((pk, head))
         members: dict[int, list[int]] = defaultdict(list)
-        for pk, village_id in PartyMember.objects.filter(
-            status=MemberStatus.ACTIVE, organization__region__in=[v.pk for v in self.villages]
-        ).values_list("pk", "organization__region_id"):
+        for pk, village_id in (
+            PartyMember.objects.filter(
+                status=MemberStatus.ACTIVE, organization__region__in=[v.pk for v in self.villages]
+            )
+            .order_by("pk")
+            .values_list("pk", "organization__region_id")
+        ):
             members[village_id].append(pk)
         counts = {"book_entries": 0, "ratings": 0, "points_entries": 0, "pledges": 0}
         for village in self.villages:
-            s = self.strength[village.pk]
-            counts["book_entries"] += self._books(village, s, households[village.pk])
-            counts["ratings"] += self._ratings(village, s, households[village.pk], schemes)
-            counts["points_entries"] += self._points(village, s, members[village.pk], rules)
-            counts["pledges"] += self._pledges(village, s, members[village.pk])
+            for year in self.years:
+                s = self.plan.strength(village.code, year)
+                hh, people = households[village.pk], members[village.pk]
+                counts["book_entries"] += self._books(village, year, s, hh)
+                counts["ratings"] += self._ratings(village, year, s, hh, schemes)
+                counts["points_entries"] += self._points(village, year, s, people, rules)
+                counts["pledges"] += self._pledges(village, year, s, people)
         self._flush(force=True)
         return counts
 
     # --- writing ------------------------------------------------------------------------------
 
-    pending: dict[type, list[Any]]
-
     def _queue(self, row: Any) -> None:
-        if not hasattr(self, "pending"):
-            self.pending = defaultdict(list)
         self.pending[type(row)].append(row)
         if len(self.pending[type(row)]) >= BATCH:
             self._flush()
 
     def _flush(self, force: bool = False) -> None:
-        for model, rows in getattr(self, "pending", {}).items():
+        for model, rows in self.pending.items():
             if rows and (force or len(rows) >= BATCH):
                 model.objects.bulk_create(rows, batch_size=BATCH)
                 rows.clear()
 
     # --- the ledgers --------------------------------------------------------------------------
 
-    def _books(self, village: Region, s: float, hh: list[tuple[int, str]]) -> int:
-        rng, author = self.rng, self._author(village)
+    def _books(self, village: Region, year: int, s: float, hh: list[tuple[int, str]]) -> int:
+        rng, author = stream("books", village.code, year), self._author(village)
         delay = dt.timedelta(days=settings.LEDGERS_BOOK_PUBLISH_DELAY_DAYS)
+        share = self._share(year)
         n = 0
         plan = [
-            (Colour.RED, round(4 + 20 * s + rng.uniform(-2, 2)), RED),
-            (Colour.BLACK, round(1 + 9 * (1 - s) + rng.uniform(-1, 1)), BLACK),
-            (Colour.BLUE, rng.randint(4, 9), BLUE),
+            (Colour.RED, round((4 + 20 * s + rng.uniform(-2, 2)) * share), RED),
+            (Colour.BLACK, round((1 + 9 * (1 - s) + rng.uniform(-1, 1)) * share), BLACK),
+            (Colour.BLUE, round(rng.randint(4, 9) * share), BLUE),
         ]
         blacks: list[BookEntry] = []
         for colour, count, texts in plan:
             for _ in range(max(count, 0)):
-                day = self._day()
+                day = self._day(rng, year)
                 title, text = rng.choice(texts)
                 household = rng.choice(hh) if hh and colour != Colour.BLUE else None
                 entry = BookEntry(
@@ -203,7 +228,7 @@ class _Builder:
                     description=text,
                     publish_on=day + delay,
                     recorded_by_id=author,
-                    recorded_at=self._at(day),
+                    recorded_at=self._at(rng, day),
                 )
                 if colour == Colour.BLACK:
                     blacks.append(entry)
@@ -213,11 +238,8 @@ class _Builder:
         # Black entries first (their corrections point at them), then some marked 黄账.
         BookEntry.objects.bulk_create(blacks)
         for entry in blacks:
-            if (
-                rng.random() < 0.25 + 0.6 * s
-                and entry.occurred_on + dt.timedelta(days=20) < self.today
-            ):
-                fixed = entry.occurred_on + dt.timedelta(days=rng.randint(10, 20))
+            fixed = entry.occurred_on + dt.timedelta(days=rng.randint(10, 20))
+            if rng.random() < 0.25 + 0.6 * s and fixed < self.today:
                 self._queue(
                     BookEntry(
                         village=village,
@@ -231,15 +253,16 @@ class _Builder:
                         supersedes_id=entry.pk,
                         reason="已整改到位，经村民小组核实，转为黄账撤下公示",
                         recorded_by_id=author,
-                        recorded_at=self._at(fixed),
+                        recorded_at=self._at(rng, fixed),
                     )
                 )
                 n += 1
         return n
 
-    def _periods(self, cadence: str) -> list[Period]:
-        out, day = [], self.start
-        while day <= self.today:
+    def _periods(self, cadence: str, year: int) -> list[Period]:
+        """The rating periods that begin in ``year`` and have ended before ``today``."""
+        out, day = [], dt.date(year, 1, 1)
+        while day.year == year:
             key = {
                 Cadence.MONTH: f"{day:%Y-%m}",
                 Cadence.QUARTER: f"{day.year}Q{(day.month - 1) // 3 + 1}",
@@ -247,27 +270,50 @@ class _Builder:
                 Cadence.YEAR: f"{day.year}",
             }[cadence]
             period = Period.parse(key)
-            if period.end < self.today and (not out or out[-1] != period):
-                out.append(period)
+            if period.end >= self.today:
+                break
+            out.append(period)
             day = period.end + dt.timedelta(days=1)
         return out
 
-    def _ratings(self, village: Region, s: float, hh: list, schemes: list) -> int:
-        rng, author, n = self.rng, self._author(village), 0
-        if not hh:
-            return 0
+    def _ratings(
+        self, village: Region, year: int, s: float, hh: list[tuple[int, str]], schemes: list
+    ) -> int:
+        """A year of household ratings. Each scheme rates households of its own (8 a month, 12 a
+        quarter, 8 a half-year); of the households rated in the periods that have ended, a dealt
+        number earn a title in one rating or more: 13–18 where the plan meets
+        ``titled_households`` (10 or more), 2–6 where it misses it. Every other rating scores
+        below the scheme's lowest title."""
+        rng, author, n = stream("ratings", village.code, year), self._author(village), 0
+        wanted = sum(RATED_HOUSEHOLDS.get(scheme.cadence, 8) for scheme in schemes)
+        drawn = rng.sample(hh, min(wanted, len(hh)))
+        plans = []
         for scheme in schemes:
-            items = list(scheme.items.all())
-            titles = sorted(scheme.titles.all(), key=lambda t: -t.min_score)
+            k = RATED_HOUSEHOLDS.get(scheme.cadence, 8)
+            rated, drawn = [h for h, _head in drawn[:k]], drawn[k:]
+            plans.append((scheme, rated, self._periods(scheme.cadence, year)))
+        eligible = [h for _scheme, rated, periods in plans if periods for h in rated]
+        meets = self.plan.meets(village.code, "titled_households", year)
+        count = rng.randint(13, 18) if meets else rng.randint(2, 6)
+        titled = set(rng.sample(eligible, min(count, len(eligible))))
+        for scheme, rated, periods in plans:
+            items, titles = self.parts[scheme.pk]
             full = sum(i.max_points for i in items)
-            sample = rng.sample(hh, min(RATED_HOUSEHOLDS[scheme.cadence], len(hh)))
-            for period in self._periods(scheme.cadence):
+            for index, period in enumerate(periods):
                 rated_on = min(period.end + dt.timedelta(days=rng.randint(1, 6)), self.today)
-                for household_id, _head in sample:
-                    quality = min(1.0, max(0.3, rng.gauss(0.55 + 0.4 * s, 0.08)))
-                    scores = {str(i.pk): round(i.max_points * quality) for i in items}
-                    score = sum(scores.values())
-                    title = next((t for t in titles if score >= t.min_score), None)
+                for household_id in rated:
+                    wins = household_id in titled and (index == 0 or rng.random() < 0.6)
+                    if wins:
+                        quality = rng.uniform(0.93, 1.0)
+                    else:
+                        quality = min(0.78, max(0.3, rng.gauss(0.45 + 0.3 * s, 0.08)))
+                    if not wins:  # below the lowest title, whatever the scheme's floors
+                        while quality > 0 and _title(titles, _scores(items, quality)):
+                            quality = max(0.0, quality - 0.1)
+                    elif not _title(titles, _scores(items, quality)):
+                        quality = 1.0  # a scheme with stricter titles: full marks
+                    scores = _scores(items, quality)
+                    title = _title(titles, scores)
                     self._queue(
                         HouseholdRating(
                             village=village,
@@ -277,30 +323,47 @@ class _Builder:
                             period_start=period.start,
                             rated_on=rated_on,
                             scores=scores,
-                            score=score,
+                            score=sum(scores.values()),
                             max_score=full,
                             title=title,
                             recorded_by_id=author,
-                            recorded_at=self._at(rated_on),
+                            recorded_at=self._at(rng, rated_on),
                         )
                     )
                     n += 1
         return n
 
-    def _points(self, village: Region, s: float, members: list[int], rules: list) -> int:
-        rng, author, n = self.rng, self._author(village), 0
+    def _points(self, village: Region, year: int, s: float, members: list[int], rules: list) -> int:
+        """A year of member points. Members are dealt from a deck: where the plan meets
+        ``member_points_mean`` (a mean balance of 80 or more) at most a tenth slip (down to
+        −40 points) and the others gain (net −4 at worst), a mean of about 92 or more; where it
+        misses it at least four in five slip (−36 or less) and the others gain 12 at most, a mean
+        of about 74 or less."""
+        rng, author, n = stream("points", village.code, year), self._author(village), 0
         bonus = [r for r in rules if r.points > 0]
-        minus = [r for r in rules if r.points < 0]
-        for member_id in members:
+        small = [r for r in bonus if r.points <= 3] or bonus
+        minus = sorted((r for r in rules if r.points < 0), key=lambda r: -r.points)[:3]
+        meets = self.plan.meets(village.code, "member_points_mean", year)
+        slipping = len(members) // 10 if meets else math.ceil(len(members) * 0.8)
+        deck = [True] * slipping + [False] * (len(members) - slipping)
+        rng.shuffle(deck)
+        for member_id, slips in zip(members, deck, strict=True):
             used: dict[tuple[int, str], int] = defaultdict(int)
-            weak = rng.random() < 0.25 * (1 - s)  # some members of lagging villages slip
-            events = [rng.choice(bonus) for _ in range(rng.randint(2, int(3 + 6 * s)))]
-            if weak:
+            if meets and slips:
+                events = [rng.choice(bonus) for _ in range(rng.randint(2, 4))]
                 events += [rng.choice(minus) for _ in range(rng.randint(2, 4))]
-            elif rng.random() < 0.6 * (1 - s):
-                events.append(rng.choice(minus[:2]))
+            elif meets:
+                events = [rng.choice(bonus) for _ in range(rng.randint(2, int(3 + 6 * s)))]
+                if rng.random() < 0.6 * (1 - s):
+                    events.append(minus[0])
+            elif slips:  # absences, dues and the village rules: 40–75 points off
+                events = [rng.choice(small[:2]) for _ in range(rng.randint(0, 2))]
+                events += [minus[0]] * rng.randint(4, 6) + [minus[1]] * rng.randint(2, 3)
+                events += [minus[2]] * rng.randint(1, 3)
+            else:
+                events = [rng.choice(small) for _ in range(rng.randint(2, 4))]
             for rule in events:
-                day = self._day()
+                day = self._day(rng, year)
                 key = (rule.pk, cap_period(rule, day).key)
                 if used[key] + abs(rule.points) > rule.cap:
                     continue
@@ -315,17 +378,20 @@ class _Builder:
                         note=rule.name,
                         evidence="见会议记录和照片" if rule.evidence_required else "",
                         recorded_by_id=author,
-                        recorded_at=self._at(day),
+                        recorded_at=self._at(rng, day),
                     )
                 )
                 n += 1
         return n
 
-    def _pledges(self, village: Region, s: float, members: list[int]) -> int:
-        rng, author, n = self.rng, self._author(village), 0
+    def _pledges(self, village: Region, year: int, s: float, members: list[int]) -> int:
+        rng, author, n = stream("pledges", village.code, year), self._author(village), 0
+        share = self._share(year)
         for member_id in members:
             for _ in range(rng.randint(1, 2)):
-                made = self._day()
+                if rng.random() >= share:
+                    continue  # the year under way: fewer pledges made so far
+                made = self._day(rng, year)
                 due = made + dt.timedelta(days=rng.choice((30, 60, 90, 180)))
                 status, closed, evidence = PledgeStatus.OPEN, None, ""
                 if due < self.today and rng.random() < 0.9:
@@ -345,11 +411,20 @@ class _Builder:
                         closed_on=closed,
                         evidence=evidence,
                         recorded_by_id=author,
-                        recorded_at=self._at(made),
+                        recorded_at=self._at(rng, made),
                     )
                 )
                 n += 1
         return n
+
+
+def _scores(items: list, quality: float) -> dict[str, int]:
+    return {str(i.pk): round(i.max_points * quality) for i in items}
+
+
+def _title(titles: list, scores: dict[str, int]) -> Any:
+    """The best title the scores reach (``titles`` highest first), or None."""
+    return next((t for t in titles if sum(scores.values()) >= t.min_score), None)
 
 
 def delete_ledgers_people() -> None:

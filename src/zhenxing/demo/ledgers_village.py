@@ -1,17 +1,29 @@
-"""Demo data of ledgers 4–7: a year of organisational life, two years of collective income, the
-三零 incidents of the past year, the talent pool and reserve cadres, for every demo village.
+"""Demo data of ledgers 4–7 for every demo village: organisational life, collective income, the
+三零 incidents, the talent pool and reserve cadres, from ``plan.data_start`` (1 January of the
+finished star year) to the build day ``today``, nothing dated after it.
 
-Each village gets a strength (0–1) from one seeded ``random.Random``: strong villages hold nearly
-every required meeting with most members present, earn 20万–120万 a year and have no incidents;
-lagging ones miss meetings, earn under 5万–10万 and have a petition or an accident. 裴岗镇 gets the
-shape seed 000 reports (13 villages at 20万 or more, 4 of them at 50万 or more). The reference data
-(meeting kinds and frequencies, income sources and tiers, talent categories) is seeded first.
-Rows are written with ``bulk_create``.
+Each village and purpose draws from a stream of its own (``plan.stream("meetings", code, …,
+year)``, "income", "incidents", "talent"), so one village's date-dependent draws never shift
+another's. What a star reads holds by construction, per calendar year as far as it has run, exactly
+where ``plan.meets`` says so:
+
+- ``meetings_compliance``: of the required slots (the units that have ended by ``today``), a dealt
+  share is skipped, at most 5 % (95 % or more) or 20–40 % (80 % or less); never more than a kind
+  requires. Attendance follows ``plan.strength``.
+- ``collective_income``: every year's income, the year under way recorded to date; 20.5万 or more
+  where met (in 裴岗镇 20.5万–48万, four of those villages 50万–120万, the seed 000 shape), under
+  19.5万 where missed (裴岗镇 5万–19.5万).
+- ``three_zeros``: a missed year has one to three incidents by ``today``; a met one none.
+
+The talent pool and reserve cadres follow ``plan.strength``. The reference data (meeting kinds and
+frequencies, income sources and tiers, talent categories) is seeded first; rows are written with
+``bulk_create``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from decimal import Decimal
 
@@ -19,7 +31,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from zhenxing.core.periods import Period
+from zhenxing.demo.plan import DemoPlan, stream
 from zhenxing.ledgers.models.incidents import Incident, IncidentKind
 from zhenxing.ledgers.models.income import IncomeEntry, IncomeSource
 from zhenxing.ledgers.models.meetings import MeetingRequirement, OrgMeeting
@@ -41,8 +53,7 @@ from zhenxing.regions.models import (
 )
 
 BATCH = 2000
-# 裴岗镇 (seed 000): of 24 villages, 4 at 50万 or more and 9 more at 20万 or more.
-TOWNSHIP_A_BANDS = [(50, 120)] * 4 + [(20, 48)] * 9 + [(10, 19)] * 7 + [(5, 9.5)] * 4
+TOP_A = 4  # 裴岗镇 (seed 000): 4 villages at 50万 or more, of those at 20万 or more
 # How many attend, as a share of the branch (or a fixed small group), per kind code.
 WHOLE_BRANCH = {"assembly", "theme_day", "lecture"}
 SMALL_GROUP = {"committee": (5, 7), "group": (6, 12), "micro_lesson": (5, 12)}
@@ -82,12 +93,18 @@ STRENGTHS = {
 
 
 def build_ledgers_village(
-    *, county: Region, today: dt.date, accounts: dict[str, int], demo_village: Region, seed: int
+    *,
+    county: Region,
+    today: dt.date,
+    accounts: dict[str, int],
+    demo_village: Region,
+    seed: int,
+    plan: DemoPlan,
 ) -> dict[str, int]:
     meeting_defaults_ensure()
     income_defaults_ensure()
     talent_defaults_ensure()
-    return _Builder(county, today, accounts, demo_village, seed).build()
+    return _Builder(county, today, accounts, demo_village, plan).build()
 
 
 def delete_ledgers_village() -> None:
@@ -115,11 +132,12 @@ class _Builder:
         today: dt.date,
         accounts: dict[str, int],
         demo_village: Region,
-        seed: int,
+        plan: DemoPlan,
     ) -> None:
-        self.rng = random.Random(seed + 704)  # noqa: S311 - demo data
+        self.plan = plan
         self.today = today
-        self.start = today - dt.timedelta(days=364)
+        self.start = plan.data_start
+        self.years = range(plan.data_start.year, today.year + 1)
         self.county = county
         self.demo_village = demo_village
         self.accounts = accounts
@@ -136,21 +154,6 @@ class _Builder:
             v.pk: next(t for p, t in townships.items() if v.path.startswith(p))
             for v in self.villages
         }
-        self.strength = self._strengths()
-
-    def _strengths(self) -> dict[int, float]:
-        rng = self.rng
-        out = {}
-        for v in self.villages:
-            roll = rng.random()
-            if roll < 0.2:
-                out[v.pk] = rng.uniform(0.35, 0.55)  # lagging
-            elif roll < 0.45:
-                out[v.pk] = rng.uniform(0.9, 1.0)  # strong
-            else:
-                out[v.pk] = rng.uniform(0.65, 0.88)
-        out[self.demo_village.pk] = 0.86
-        return out
 
     def _recorder(self, village: Region) -> int:
         if village.pk == self.demo_village.pk and "village" in self.accounts:
@@ -160,9 +163,15 @@ class _Builder:
             return self.accounts["township"]
         return self.accounts["county"]
 
-    def _at(self, day: dt.date) -> dt.datetime:
-        moment = dt.datetime.combine(day, dt.time(18, self.rng.randint(0, 59)))
+    @staticmethod
+    def _at(rng: random.Random, day: dt.date) -> dt.datetime:
+        moment = dt.datetime.combine(day, dt.time(18, rng.randint(0, 59)))
         return timezone.make_aware(moment)
+
+    def _day_in(self, rng: random.Random, year: int) -> dt.date:
+        """A day of ``year`` the data has reached (1 January to 31 December, or ``today``)."""
+        first = dt.date(year, 1, 1)
+        return first + dt.timedelta(days=rng.randrange((self.plan.year_end(year) - first).days + 1))
 
     def build(self) -> dict[str, int]:
         return {
@@ -175,7 +184,6 @@ class _Builder:
     # --- organisational life ----------------------------------------------------------------
 
     def _meetings(self) -> int:
-        rng = self.rng
         requirements = list(
             MeetingRequirement.objects.select_related("kind").order_by("kind__sort")
         )
@@ -195,41 +203,32 @@ class _Builder:
             members.setdefault(org_id, []).append(pk)
         meetings: list[OrgMeeting] = []
         attendees: list[list[int]] = []
-        window = Period(self.start, self.today, "window")
         for org in branches:
-            strength = self.strength[org.region_id]
+            code = org.region.code
             pool = members.get(org.pk, [])
             recorder = self._recorder(org.region)
-            for r in requirements:
-                code = r.kind.code
-                start = first_unit(r.per, window.start)
-                while (after := next_unit(r.per, start)) - dt.timedelta(days=1) <= self.today:
-                    for _n in range(r.count):
-                        if rng.random() > strength:
-                            continue
-                        span = (after - start).days
-                        held = start + dt.timedelta(days=rng.randrange(min(span, 28)))
-                        held = min(held, self.today)
-                        if code in WHOLE_BRANCH:
-                            share = min(1.0, strength * rng.uniform(0.8, 1.05))
-                            k = round(len(pool) * share)
-                        else:
-                            low, high = SMALL_GROUP.get(code, (5, 10))
-                            k = rng.randint(low, high)
-                        k = min(k, len(pool))
-                        meetings.append(
-                            OrgMeeting(
-                                organization=org,
-                                kind=r.kind,
-                                held_on=held,
-                                topic=rng.choice(TOPICS.get(code, ("学习会",))),
-                                minutes="",
-                                recorded_by_id=recorder,
-                                recorded_at=self._at(held),
-                            )
+            for year in self.years:
+                rng = stream("meetings", code, org.name, year)
+                strength = self.plan.strength(code, year)
+                for r, held in self._held(rng, requirements, code, year):
+                    kind = r.kind.code
+                    if kind in WHOLE_BRANCH:
+                        k = round(len(pool) * min(1.0, strength * rng.uniform(0.8, 1.05)))
+                    else:
+                        k = rng.randint(*SMALL_GROUP.get(kind, (5, 10)))
+                    k = min(k, len(pool))
+                    meetings.append(
+                        OrgMeeting(
+                            organization=org,
+                            kind=r.kind,
+                            held_on=held,
+                            topic=rng.choice(TOPICS.get(kind, ("学习会",))),
+                            minutes="",
+                            recorded_by_id=recorder,
+                            recorded_at=self._at(rng, held),
                         )
-                        attendees.append(rng.sample(pool, k) if k else [])
-                    start = after
+                    )
+                    attendees.append(rng.sample(pool, k) if k else [])
         OrgMeeting.objects.bulk_create(meetings, batch_size=BATCH)
         through = OrgMeeting.attendees.through
         links = [
@@ -240,36 +239,77 @@ class _Builder:
         through.objects.bulk_create(links, batch_size=BATCH * 5)
         return len(meetings)
 
+    def _held(
+        self, rng: random.Random, requirements: list[MeetingRequirement], code: str, year: int
+    ) -> list[tuple[MeetingRequirement, dt.date]]:
+        """The meetings a branch held in ``year``, as (requirement, day).
+
+        The required slots are the units of the year that have ended by ``today`` (what
+        ``meetings_compliance`` counts); a dealt number of them is skipped: at most 5 % where the
+        plan meets the metric (95 % or more), 20–40 % where it misses it (80 % or less). Held
+        meetings never exceed a kind's requirement, so compliance is exactly held ÷ required. A
+        branch that meets it also holds the meetings of a unit still under way, up to today.
+        """
+        end = self.plan.year_end(year)
+        slots: list[tuple[MeetingRequirement, dt.date, dt.date]] = []
+        running: list[tuple[MeetingRequirement, dt.date, dt.date]] = []
+        for r in requirements:
+            start = first_unit(r.per, dt.date(year, 1, 1))
+            while start <= end:
+                after = next_unit(r.per, start)
+                unit = (r, start, after)
+                if after - dt.timedelta(days=1) <= end:
+                    slots += [unit] * r.count
+                elif after.year == year or after == dt.date(year + 1, 1, 1):
+                    running += [unit] * r.count
+                start = after
+        meets = self.plan.meets(code, "meetings_compliance", year)
+        share = rng.uniform(0, 0.05) if meets else rng.uniform(0.2, 0.4)
+        skip = int(len(slots) * share) if meets else math.ceil(len(slots) * share)
+        skipped = set(rng.sample(range(len(slots)), skip))
+        held = [slot for i, slot in enumerate(slots) if i not in skipped]
+        if meets:
+            held += running
+        out = []
+        for r, start, after in held:
+            day = start + dt.timedelta(days=rng.randrange(min((after - start).days, 28)))
+            if day <= self.today:
+                out.append((r, day))
+        return out
+
     # --- collective income ------------------------------------------------------------------
 
-    def _income(self) -> int:
-        rng = self.rng
-        sources = {s.name: s for s in IncomeSource.objects.all()}
+    def _bands(self, year: int) -> dict[int, tuple[float, float]]:
+        """Each village's income band in ``year`` (万元): under 20万 where the plan misses
+        ``collective_income``, 20万 or more where it meets it; in 裴岗镇 four of the villages that
+        meet it (dealt per year) reach 50万–120万, the others 20.5万–48万."""
         township_a = self.township_of[self.demo_village.pk]
-        a_villages = [v for v in self.villages if self.township_of[v.pk].pk == township_a.pk]
-        # 裴岗镇's bands go to its villages strongest first, so strength and income agree.
-        bands = dict(
-            zip(
-                [v.pk for v in sorted(a_villages, key=lambda v: -self.strength[v.pk])],
-                TOWNSHIP_A_BANDS,
-                strict=False,
-            )
-        )
+        bands: dict[int, tuple[float, float]] = {}
+        met_a: list[Region] = []
+        for v in self.villages:
+            meets = self.plan.meets(v.code, "collective_income", year)
+            if self.township_of[v.pk].pk == township_a.pk:
+                if meets:
+                    met_a.append(v)
+                bands[v.pk] = (20.5, 48) if meets else (5, 19.5)
+            else:
+                bands[v.pk] = (20.5, 80) if meets else (3, 19.5)
+        stream("income-top", township_a.code, year).shuffle(met_a)
+        for v in met_a[:TOP_A]:
+            bands[v.pk] = (50, 120)
+        return bands
+
+    def _income(self) -> int:
+        sources = {s.name: s for s in IncomeSource.objects.all()}
         rows: list[IncomeEntry] = []
-        # Two closed years and the current one so far (what the year's star evaluation reads).
-        growths = {self.today.year - 2: 0.85, self.today.year - 1: 1.0, self.today.year: 0.95}
-        for year, growth in growths.items():
+        # Every year of the data: the years ended (recorded in the January after) and the one
+        # under way, recorded to date.
+        for year in self.years:
+            bands = self._bands(year)
             for v in self.villages:
-                s = self.strength[v.pk]
-                if v.pk in bands:
-                    low, high = bands[v.pk]
-                elif s < 0.56:
-                    low, high = 2, 6
-                elif s > 0.9:
-                    low, high = 20, 80
-                else:
-                    low, high = 5, 25
-                total = Decimal(rng.uniform(low, high) * 10_000 * growth).quantize(Decimal("100"))
+                rng = stream("income", v.code, year)
+                low, high = bands[v.pk]
+                total = Decimal(rng.uniform(low, high) * 10_000).quantize(Decimal("100"))
                 names = rng.sample(SOURCES, rng.randint(1, 3 if total < 100_000 else 4))
                 weights = [rng.uniform(1, 3) for _ in names]
                 left = total
@@ -280,6 +320,10 @@ class _Builder:
                         else (total * Decimal(weights[i] / sum(weights))).quantize(Decimal("100"))
                     )
                     left -= part
+                    if year < self.today.year:
+                        day = min(dt.date(year + 1, 1, rng.randint(5, 25)), self.today)
+                    else:
+                        day = self._day_in(rng, year)
                     rows.append(
                         IncomeEntry(
                             village=v,
@@ -288,9 +332,7 @@ class _Builder:
                             amount=part,
                             note="",
                             recorded_by_id=self._recorder(v),
-                            recorded_at=self._at(
-                                min(dt.date(year + 1, 1, rng.randint(5, 25)), self.today)
-                            ),
+                            recorded_at=self._at(rng, day),
                         )
                     )
         IncomeEntry.objects.bulk_create(rows, batch_size=BATCH)
@@ -299,45 +341,41 @@ class _Builder:
     # --- 三零 -----------------------------------------------------------------------------
 
     def _incidents(self) -> int:
-        rng = self.rng
         rows: list[Incident] = []
         kinds = (
             [IncidentKind.PETITION] * 5 + [IncidentKind.ACCIDENT] * 3 + [IncidentKind.CRIMINAL] * 2
         )
-        for v in self.villages:
-            s = self.strength[v.pk]
-            if s < 0.56:
-                n = rng.choice((0, 1, 1, 2, 3))
-            elif s < 0.8:
-                n = 1 if rng.random() < 0.12 else 0
-            else:
-                n = 0
-            for _i in range(n):
-                kind = rng.choice(kinds)
-                day = self.start + dt.timedelta(days=rng.randrange(365))
-                rows.append(
-                    Incident(
-                        village=v,
-                        kind=kind,
-                        occurred_on=day,
-                        summary=rng.choice(INCIDENTS[kind]),
-                        injuries=1 if kind == IncidentKind.ACCIDENT else 0,
-                        recorded_by_id=self._recorder(v),
-                        recorded_at=self._at(min(day + dt.timedelta(days=2), self.today)),
+        for year in self.years:
+            for v in self.villages:
+                if self.plan.meets(v.code, "three_zeros", year):
+                    continue  # 三零: nothing that year
+                rng = stream("incidents", v.code, year)
+                for _i in range(rng.choice((1, 1, 1, 2, 3))):
+                    kind = rng.choice(kinds)
+                    day = self._day_in(rng, year)
+                    rows.append(
+                        Incident(
+                            village=v,
+                            kind=kind,
+                            occurred_on=day,
+                            summary=rng.choice(INCIDENTS[kind]),
+                            injuries=1 if kind == IncidentKind.ACCIDENT else 0,
+                            recorded_by_id=self._recorder(v),
+                            recorded_at=self._at(rng, min(day + dt.timedelta(days=2), self.today)),
+                        )
                     )
-                )
         Incident.objects.bulk_create(rows, batch_size=BATCH)
         return len(rows)
 
     # --- talent and reserve cadres ------------------------------------------------------------
 
     def _talent(self) -> dict[str, int]:
-        rng = self.rng
         categories = list(TalentCategory.objects.order_by("sort"))
         weights = [4, 3, 3, 2, 3, 2, 1][: len(categories)]
         ids = [v.pk for v in self.villages]
-        young = self.today.replace(year=self.today.year - 60)
-        old = self.today.replace(year=self.today.year - 22)
+        young = years_before(self.today, 60)
+        old = years_before(self.today, 22)
+        span = (self.today - self.start).days + 1
         people: dict[int, list[int]] = {}
         for region_id, pk in (
             Resident.objects.filter(region__in=ids, birth_date__gte=young, birth_date__lte=old)
@@ -353,15 +391,15 @@ class _Builder:
         talents: list[Talent] = []
         reserve: list[ReserveCadre] = []
         for v in self.villages:
-            s = self.strength[v.pk]
+            s = self.plan.strength(v.code, self.plan.current)
+            rng = stream("talent", v.code)
             pool = people.get(v.pk, [])
             if not pool:
                 continue
             n = min(len(pool), round(3 + 12 * s * rng.uniform(0.7, 1.1)))
-            chosen = rng.sample(pool, n)
-            for pk in chosen:
+            for pk in rng.sample(pool, n):
                 category = rng.choices(categories, weights=weights)[0]
-                since = self.start - dt.timedelta(days=rng.randrange(0, 900))
+                since = self.start + dt.timedelta(days=rng.randrange(span))
                 talents.append(
                     Talent(
                         village=v,
@@ -370,15 +408,15 @@ class _Builder:
                         since=since,
                         strengths=STRENGTHS.get(category.name, ""),
                         recorded_by_id=self._recorder(v),
-                        recorded_at=self._at(since),
+                        recorded_at=self._at(rng, since),
                     )
                 )
             mentor = secretaries.get(v.pk)
             if mentor is None:
                 continue
-            k = 3 if s > 0.9 else (2 if s > 0.7 else rng.randint(0, 1))
+            k = 3 if s > 0.85 else (2 if s > 0.65 else rng.randint(0, 1))
             for pk in rng.sample([p for p in pool if p != mentor], min(k, len(pool) - 1)):
-                since = self.start + dt.timedelta(days=rng.randrange(0, 300))
+                since = self.start + dt.timedelta(days=rng.randrange(min(span, 300)))
                 reserve.append(
                     ReserveCadre(
                         village=v,
@@ -387,9 +425,17 @@ class _Builder:
                         assignment=rng.choice(ASSIGNMENTS),
                         since=since,
                         recorded_by_id=self._recorder(v),
-                        recorded_at=self._at(since),
+                        recorded_at=self._at(rng, since),
                     )
                 )
         Talent.objects.bulk_create(talents, batch_size=BATCH)
         ReserveCadre.objects.bulk_create(reserve, batch_size=BATCH)
         return {"talents": len(talents), "reserve_cadres": len(reserve)}
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """``day`` ``years`` years earlier (28 February for a 29 February without its twin)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)

@@ -1,6 +1,29 @@
-"""The demo county's service loop: volunteer teams, county expert teams and departments, six months
-of requests (点单→派单→接单→办结→评价) with their histories, the villages' monthly 民情碰头会, the
-reminders of the demo accounts and the sweep's monthly cut-offs.
+"""The demo county's service loop: volunteer teams, county expert teams and departments, the
+requests (点单→派单→接单→办结→评价) from the plan's ``data_start`` to the build day with their
+histories, the villages' monthly 民情碰头会, the reminders of the demo accounts and the sweep's
+monthly cut-offs. The last six months have today's rate of requests; before them, a third of it
+(the star years read those months, few pages do), so that the build stays fast.
+
+**A function of the reference date.** Every draw comes from a stream of its own
+(``plan.stream``): a village's requests of a month from one keyed by the village and the month,
+each request's life from one keyed by the request; teams and codes from theirs. How many values
+one village or request draws never shifts another's.
+
+**The plan by construction.** Over each star year (as far as it has run), a village's orders meet
+the three order metrics of the village standard exactly when ``plan.meets`` says so, by decks and
+fixed ranks rather than coin flips:
+
+- 满意率 (satisfied or basically satisfied of the rated): the first ratings of a village's orders
+  of a year are unsatisfied at fixed ranks, one in twenty (never before the 17th) for a village
+  that meets it, one in five (the first of the year among them) for one that does not;
+- 矛盾纠纷化解率: every dispute of a village that meets it is resolved by the build day (at the
+  village, and the same or the next day when it came in the last weeks; none comes in on the
+  build day's eve); a village that does not sees its first, fourth, seventh... dispute of the
+  year withdrawn (its share resolved is at most two thirds). The category deck gives every
+  village two disputes in every 26 requests;
+- 小事不出村占比: the level an order is meant to be solved at is dealt from a deck of ten per
+  village and year, one card up for a village that meets it, five for one that does not; an order
+  meant for the village is resolved before the cut-off that would send it up.
 
 Calling the services once per move would take minutes for ten thousand orders, so each order's life
 is simulated here in Python and written with ``bulk_create``. The simulation follows the same rules
@@ -40,6 +63,7 @@ from django.utils.translation import gettext as _
 from zhenxing.accounts.models import User
 from zhenxing.core.selectors import work_calendar
 from zhenxing.core.workdays import WorkCalendar
+from zhenxing.demo.plan import DemoPlan, stream
 from zhenxing.orders.models import (
     Category,
     Decision,
@@ -82,15 +106,17 @@ from zhenxing.regions.models import (
 )
 from zhenxing.regions.models import Level as RegionLevel
 
-SEED = "20220516-orders"  # its own generator: the registers stay the same with or without orders
-DAYS = 183  # about six months of requests, up to the day before the build day
+DENSE_DAYS = 183  # the last six months before the build day have today's rate of requests
+EARLY_RATE = 1 / 3  # the months before them, a third of it
+QUICK_DAYS = 45  # a dispute that must be resolved and came in this recently is settled at once
 SWEEP_TIME = dt.time(0, 5)  # the first sweep of a day; the data ends with the build day's
 BATCH = 2000
 
 REQUESTER_LABEL = Actor(kind=REQUESTER).label
 SYSTEM_LABEL = Actor(kind=SYSTEM).label
 
-# How many requests a village sends a month: 12 + households / 20, between 15 and 40.
+# How many requests a village sends a month (at today's rate): 12 + households / 20, between 15
+# and 40.
 PER_MONTH = (12, 20, 15, 40)
 DAY_OFF_WEIGHT = 0.65  # fewer requests on weekends and holidays
 
@@ -101,26 +127,41 @@ SOURCES = (
     (Source.MEETING, 5),
     (Source.WALK_IN, 5),
 )
-# Share of requests per category (by name; a category the county added gets OTHER_WEIGHT).
-CATEGORY_WEIGHTS = {
-    "环境卫生": 20,
-    "基础设施": 20,
-    "社会保障": 12,
-    "政策咨询": 10,
-    "农技指导": 9,
-    "矛盾纠纷": 8,
-    "生活困难求助": 8,
-    "就业创业": 6,
-    "其他": 7,
+# The categories of a village's requests of a year, dealt from a deck of 26 cards (by name; a
+# category the county added gets OTHER_CARDS): every 26 requests hold two disputes.
+CATEGORY_CARDS = {
+    "环境卫生": 5,
+    "基础设施": 5,
+    "社会保障": 3,
+    "政策咨询": 3,
+    "农技指导": 2,
+    "矛盾纠纷": 2,
+    "生活困难求助": 2,
+    "就业创业": 2,
+    "其他": 2,
 }
-OTHER_WEIGHT = 3
+OTHER_CARDS = 1
+DISPUTE_METRIC = "dispute_resolution_rate"
+SATISFACTION_METRIC = "orders_satisfaction_rate"
+SOLVED_METRIC = "orders_solved_in_village_share"
 WITHDRAW_SHARE = 0.025
-# The level an order is meant to be solved at: (township, county) shares. Orders also go up on
-# their own when they run past their time limit over a cut-off.
-UP_SHARES = {"default": (0.13, 0.032), "dispute": (0.2, 0.045)}
+# The level an order is meant to be solved at, dealt per village and year from a deck of ten:
+# the cards sent up, for a village that meets 小事不出村 and for one that does not; of those, the
+# share meant for the county.
+LEVEL_DECK = 10
+UP_CARDS = {True: 1, False: 5}
+COUNTY_SHARE = 0.2
+# A village's disputes of a year that are withdrawn unresolved when it misses 化解率: every third.
+UNRESOLVED_EVERY = 3
 LATE_SHARE = {Level.VILLAGE: 0.07, Level.TOWNSHIP: 0.12, Level.COUNTY: 0.12}
 RESPONSE_DELAYS = ((0, 58), (1, 33), (2, 6), (3, 3))  # working days from receipt to 派单
-FIRST_RATING = ((Rating.SATISFIED, 80), (Rating.BASIC, 14), (Rating.UNSATISFIED, 6))
+# The first ratings of a village's orders of a year, by rank: one in UNSATISFIED_EVERY is
+# unsatisfied, at a rank from UNSATISFIED_AT (so no year to date of a village that meets 满意率
+# falls below 94 %; one that misses it stays near 80 %, its settled disputes' good ratings
+# taking no rank).
+UNSATISFIED_EVERY = {True: 20, False: 5}
+UNSATISFIED_AT = {True: (16, 19), False: (0, 0)}
+GOOD_RATING = ((Rating.SATISFIED, 85), (Rating.BASIC, 15))
 LATER_RATING = ((Rating.SATISFIED, 45), (Rating.BASIC, 45), (Rating.UNSATISFIED, 10))
 LAST_RATING = ((Rating.SATISFIED, 50), (Rating.BASIC, 50))
 NEVER_RATED = 0.03
@@ -374,6 +415,25 @@ def _pick(rng: random.Random, weighted: tuple) -> object:
     return rng.choices(values, weights=weights)[0]
 
 
+class _Deck:
+    """Draws in fixed proportions, as ``build._Deck`` (which imports this module): each run through
+    the deck deals every card as often as listed. ``put_back`` returns a card to the bottom."""
+
+    def __init__(self, rng: random.Random, cards: list) -> None:
+        self.rng = rng
+        self.cards = cards
+        self.left: list = []
+
+    def draw(self):
+        if not self.left:
+            self.left = self.cards[:]
+            self.rng.shuffle(self.left)
+        return self.left.pop()
+
+    def put_back(self, card) -> None:
+        self.left.insert(0, card)
+
+
 @dataclass
 class _Member:
     id: int
@@ -405,10 +465,29 @@ class _Unit:
     liaisons: list[_Member] = field(default_factory=list)
     meetings: list[dt.datetime] = field(default_factory=list)
     items: dict[int, list[tuple[_Row, str, str]]] = field(default_factory=dict)
+    # Per star year: the decks of categories and levels, and the counts the plan's ranks use.
+    decks: dict[tuple[str, int], _Deck] = field(default_factory=dict)
+    code_stream: random.Random = field(default_factory=random.Random)
+    ranks: Counter[tuple[str, int]] = field(default_factory=Counter)
 
     @property
     def community(self) -> bool:
         return self.region.level == RegionLevel.COMMUNITY
+
+    @property
+    def code(self) -> str:
+        return self.region.code
+
+    def deck(self, purpose: str, year: int, cards: Callable[[], list]) -> _Deck:
+        key = (purpose, year)
+        if key not in self.decks:
+            self.decks[key] = _Deck(stream(f"order-{purpose}", self.code, year), cards())
+        return self.decks[key]
+
+    def rank(self, purpose: str, year: int) -> int:
+        """The next rank (0, 1, ...) of ``purpose`` in ``year``."""
+        self.ranks[purpose, year] += 1
+        return self.ranks[purpose, year] - 1
 
 
 class _Row:
@@ -488,6 +567,7 @@ def build_orders(
     accounts: dict[str, int],
     demo_village: Region,
     demo_member: PartyMember,
+    plan: DemoPlan,
 ) -> dict[str, int]:
     """Teams, orders, events, meetings, reminders and cut-off runs of the demo county.
 
@@ -500,6 +580,7 @@ def build_orders(
         accounts=accounts,
         demo_village=demo_village,
         demo_member=demo_member,
+        plan=plan,
     ).build()
 
 
@@ -512,13 +593,15 @@ class _Generator:
         accounts: dict[str, int],
         demo_village: Region,
         demo_member: PartyMember,
+        plan: DemoPlan,
     ) -> None:
-        self.rng = random.Random(SEED)  # noqa: S311 - demo data, not secrets
+        self.plan = plan
         self.county = county
         self.today = today
         self.tz = timezone.get_default_timezone()
         self.now = dt.datetime.combine(today, SWEEP_TIME, tzinfo=self.tz)
-        self.start = today - dt.timedelta(days=DAYS)
+        self.start = plan.data_start
+        self.dense_from = today - dt.timedelta(days=DENSE_DAYS)
         self.accounts = accounts
         self.demo_village = demo_village
         self.demo_member = demo_member
@@ -562,25 +645,34 @@ class _Generator:
     def at(self, day: dt.date, time: dt.time) -> dt.datetime:
         return dt.datetime.combine(day, time, tzinfo=self.tz)
 
-    def minutes(self, day: dt.date, low: int, high: int) -> dt.datetime:
+    def minutes(self, rng: random.Random, day: dt.date, low: int, high: int) -> dt.datetime:
         """A time on ``day`` between ``low`` and ``high`` minutes after midnight."""
-        return self.at(day, dt.time(0)) + dt.timedelta(minutes=self.rng.randint(low, high))
+        return self.at(day, dt.time(0)) + dt.timedelta(minutes=rng.randint(low, high))
 
-    def work_time(self, day: dt.date) -> dt.datetime:
-        return self.minutes(day, 8 * 60 + 30, 18 * 60)
+    def work_time(self, rng: random.Random, day: dt.date) -> dt.datetime:
+        return self.minutes(rng, day, 8 * 60 + 30, 18 * 60)
 
-    def after(self, prev: dt.datetime, day: dt.date) -> dt.datetime:
+    def after(self, rng: random.Random, prev: dt.datetime, day: dt.date) -> dt.datetime:
         """A moment on ``day`` (not before ``prev``'s day) later than ``prev``: on the same day a
         little later, unless that is too late in the evening (then the next working morning)."""
         prev_day = prev.date()
         if day > prev_day:
-            return self.work_time(day)
-        later = prev + dt.timedelta(minutes=self.rng.randint(10, 180))
+            return self.work_time(rng, day)
+        later = prev + dt.timedelta(minutes=rng.randint(10, 180))
         if later.date() == prev_day and later.hour < 8:  # after the night's sweep
-            return self.minutes(prev_day, 8 * 60, 10 * 60)
+            return self.minutes(rng, prev_day, 8 * 60, 10 * 60)
         if later.date() == prev_day and later.hour < 21:
             return later
-        return self.minutes(self.cal.add_workdays(prev_day, 1), 8 * 60, 10 * 60)
+        return self.minutes(rng, self.cal.add_workdays(prev_day, 1), 8 * 60, 10 * 60)
+
+    def soon(self, rng: random.Random, prev: dt.datetime) -> dt.datetime:
+        """A little later than ``prev`` the same evening, or the next morning (working day or not):
+        a dispute settled at once."""
+        later = prev + dt.timedelta(minutes=rng.randint(10, 90))
+        if later.date() == prev.date() and 8 <= later.hour < 20:
+            return later
+        day = prev.date() if prev.hour < 8 else prev.date() + dt.timedelta(days=1)
+        return self.minutes(rng, day, 8 * 60, 11 * 60)
 
     # --- the build ------------------------------------------------------------------------
 
@@ -667,15 +759,18 @@ class _Generator:
                     liaisons=liaisons.get(district.pk, []) if district else [],
                 )
             )
+        for unit in units:
+            unit.code_stream = stream("order-codes", unit.code)
+        self.unit_codes = {unit.region.pk: unit.code for unit in units}
         self.members = {m.id: m for u in units for m in (*u.members, *u.liaisons)}
         self.members[self.demo_member.pk].user_id = self.accounts["member"]
         return units
 
     def _teams(self, units: list[_Unit]) -> None:
         """A volunteer team in every village; the county's expert teams and departments."""
-        rng = self.rng
         teams: list[tuple[Team, list[_Member]]] = []
         for unit in units:
+            rng = stream("order-volunteers", unit.code)
             pool = list(unit.members)
             picked = rng.sample(pool, min(len(pool), rng.randint(*VOLUNTEERS)))
             if unit.region.pk == self.demo_village.pk:
@@ -700,6 +795,7 @@ class _Generator:
             .order_by("pk")
             .values_list("pk", "person_id", "person__name")
         )
+        rng = stream("order-experts")
         experts = rng.sample(college, min(len(college), 6 * len(EXPERT_TEAMS)))
         for i, (name, specialty) in enumerate(EXPERT_TEAMS):
             chosen = [
@@ -734,46 +830,90 @@ class _Generator:
             team.name: self.teams[team.pk] for team, _ in teams if team.region_id == self.county.pk
         }
 
+    def _months(self) -> list[tuple[int, int]]:
+        """The (year, month) of the window, from ``data_start`` to the build day."""
+        first = self.start.year * 12 + self.start.month - 1
+        last = self.today.year * 12 + self.today.month - 1
+        return [(i // 12, i % 12 + 1) for i in range(first, last + 1)]
+
     def _meetings(self, unit: _Unit) -> None:
         """A 民情碰头会 a month, on a working day between the 8th and the 14th."""
-        year, month = self.start.year, self.start.month
-        while (year, month) <= (self.today.year, self.today.month):
-            held = self.cal.add_workdays(dt.date(year, month, self.rng.randint(8, 14)), 0)
-            when = self.minutes(held, 15 * 60, 16 * 60 + 30)
+        for year, month in self._months():
+            rng = stream("order-meetings", unit.code, f"{year}-{month:02d}")
+            held = self.cal.add_workdays(dt.date(year, month, rng.randint(8, 14)), 0)
+            when = self.minutes(rng, held, 15 * 60, 16 * 60 + 30)
             if self.start < held and when < self.now:
                 unit.meetings.append(when)
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
     def _lives(self, units: list[_Unit]) -> list[_Life]:
-        rng = self.rng
         categories = list(Category.objects.filter(active=True).order_by("sort", "pk"))
-        weights = [CATEGORY_WEIGHTS.get(c.name, OTHER_WEIGHT) for c in categories]
-        days = [self.start + dt.timedelta(days=i) for i in range(DAYS)]
-        day_weights = [1.0 if self.cal.is_workday(d) else DAY_OFF_WEIGHT for d in days]
+        cards = [c for c in categories for _ in range(CATEGORY_CARDS.get(c.name, OTHER_CARDS))]
+        last = self.today - dt.timedelta(days=1)
         base, per, low, high = PER_MONTH
         drafts = []
         for unit in units:
             monthly = base + len(unit.households) / per
-            monthly = min(high, max(low, monthly * rng.uniform(0.85, 1.15)))
-            total = round(monthly * DAYS / 30.4)
-            for day in rng.choices(days, weights=day_weights, k=total):
-                source = _pick(rng, SOURCES)
-                if source == Source.QR:  # mornings and evenings, when people are at home
-                    hour = rng.choices(
-                        range(6, 23), weights=(1, 3, 5, 5, 4, 3, 3, 2, 2, 3, 3, 3, 4, 6, 6, 5, 2)
-                    )[0]
-                    created = self.minutes(day, hour * 60, hour * 60 + 59)
-                elif source == Source.MEETING:
-                    created = self.minutes(day, 16 * 60, 18 * 60)
-                else:
-                    created = self.minutes(day, 8 * 60 + 30, 17 * 60 + 30)
-                drafts.append((created, unit, rng.choices(categories, weights=weights)[0], source))
+            monthly *= stream("order-rate", unit.code).uniform(0.85, 1.15)
+            monthly = min(high, max(low, monthly))
+            for year, month in self._months():
+                rng = stream("order-days", unit.code, f"{year}-{month:02d}")
+                first = max(dt.date(year, month, 1), self.start)
+                days = [
+                    first + dt.timedelta(days=i)
+                    for i in range(31)
+                    if (first + dt.timedelta(days=i)).month == month
+                    and first + dt.timedelta(days=i) <= last
+                ]
+                if not days:
+                    continue
+                rates = [1.0 if d >= self.dense_from else EARLY_RATE for d in days]
+                weights = [
+                    r * (1.0 if self.cal.is_workday(d) else DAY_OFF_WEIGHT)
+                    for r, d in zip(rates, days, strict=True)
+                ]
+                total = round(monthly * sum(rates) / 30.4)
+                for day in sorted(rng.choices(days, weights=weights, k=total)):
+                    source = _pick(rng, SOURCES)
+                    if source == Source.QR:  # mornings and evenings, when people are at home
+                        hour = rng.choices(
+                            range(6, 23),
+                            weights=(1, 3, 5, 5, 4, 3, 3, 2, 2, 3, 3, 3, 4, 6, 6, 5, 2),
+                        )[0]
+                        created = self.minutes(rng, day, hour * 60, hour * 60 + 59)
+                    elif source == Source.MEETING:
+                        created = self.minutes(rng, day, 16 * 60, 18 * 60)
+                    else:
+                        created = self.minutes(rng, day, 8 * 60 + 30, 17 * 60 + 30)
+                    drafts.append((created, unit, source))
         drafts.sort(key=lambda d: (d[0], d[1].region.path))
-        return [_Life(self, *draft) for draft in drafts]
+        # Categories are dealt per village and year in the order the requests came in.
+        out = []
+        for created, unit, source in drafts:
+            category = self._category(unit, created, cards)
+            out.append(_Life(self, created, unit, category, source))
+        return out
 
-    def code(self) -> str:
+    def _category(self, unit: _Unit, created: dt.datetime, cards: list[Category]) -> Category:
+        """The next card of the village's category deck of the year. A dispute the village must
+        resolve is not dealt to a request of the build day's eve (it could not be settled by the
+        end of the data): it goes back under the deck."""
+        deck = unit.deck("categories", created.year, lambda: cards[:])
+        card = deck.draw()
+        late = created.date() >= self.today - dt.timedelta(days=1)
+        if card.is_dispute and late and self.plan.meets(unit.code, DISPUTE_METRIC, created.year):
+            others = [c for c in deck.left if not c.is_dispute]
+            if others:  # the next card that is no dispute, the dispute back under the deck
+                deck.left.remove(others[-1])
+                deck.put_back(card)
+                return others[-1]
+            return next(c for c in cards if not c.is_dispute)
+        return card
+
+    def code(self, unit: _Unit) -> str:
+        """A tracking code from the village's own stream (unique over the county)."""
+        rng = unit.code_stream
         while True:
-            code = "".join(self.rng.choices(CODE_ALPHABET, k=CODE_LENGTH))
+            code = "".join(rng.choices(CODE_ALPHABET, k=CODE_LENGTH))
             if code not in self.codes:
                 self.codes.add(code)
                 return code
@@ -781,9 +921,9 @@ class _Generator:
     def next_cutoff(self, level: str, after: dt.datetime) -> dt.datetime | None:
         return next((c for c in self.cutoffs[level] if c > after), None)
 
-    def county_team(self, category: Category) -> _Team:
+    def county_team(self, rng: random.Random, category: Category) -> _Team:
         names = COUNTY_TEAMS.get(category.name, COUNTY_TEAMS_OTHER)
-        return self.county_teams[self.rng.choice(names)]
+        return self.county_teams[rng.choice(names)]
 
     def handler(self, unit: _Unit, level: str) -> Who:
         if level == Level.VILLAGE:
@@ -852,10 +992,16 @@ class _Generator:
         )
 
         notices = []
+        readers: dict[int, random.Random] = {}  # per village, in the order the orders were run
         for n in self.notices:
+            if n.order.village_id not in readers:
+                readers[n.order.village_id] = stream(
+                    "order-notices", self.unit_codes[n.order.village_id]
+                )
+            rng = readers[n.order.village_id]
             read = None
-            if n.at < self.now - dt.timedelta(days=2) or self.rng.random() < 0.5:
-                read = min(n.at + dt.timedelta(minutes=self.rng.randint(20, 36 * 60)), self.now)
+            if n.at < self.now - dt.timedelta(days=2) or rng.random() < 0.5:
+                read = min(n.at + dt.timedelta(minutes=rng.randint(20, 36 * 60)), self.now)
             key = f"{n.kind}:{n.order.id}:{n.due_on:%Y-%m-%d}:{n.user_id}" if n.due_on else None
             notices.append(
                 Notice(
@@ -904,10 +1050,12 @@ class _Life:
         source: str,
     ) -> None:
         self.g = g
-        self.rng = rng = g.rng
+        self.rng = rng = stream("order", unit.code, created.isoformat())
         self.unit = unit
         self.category = category
         self.dispute = category.is_dispute
+        self.year = year = created.year
+        plan, code = g.plan, unit.code
         pk, group, people = rng.choice(unit.households)
         name, phone = rng.choice(people)
         places = COMMUNITY_PLACES if unit.community else VILLAGE_PLACES
@@ -920,7 +1068,7 @@ class _Life:
             logger = unit.handler
         today = created.date()
         self.o = _Row(
-            code=g.code(),
+            code=g.code(unit),
             village_id=unit.region.pk,
             household_id=None if logger is None else pk,
             category_id=category.pk,
@@ -943,16 +1091,27 @@ class _Life:
         self.t = created
         self.pending: tuple[dt.datetime, Callable[[dt.datetime], None]] | None = None
         self.waiting = False  # no move planned: only the sweep, a supervisor or a meeting acts
-        roll = rng.random()
-        up_township, up_county = UP_SHARES["dispute" if self.dispute else "default"]
-        if roll < WITHDRAW_SHARE:
+        # A dispute of a village that must resolve its disputes (the plan) is settled at the
+        # village, and at once when it came in lately; one of a village that misses 化解率 is
+        # withdrawn unresolved when its rank among the year's disputes says so.
+        self.must_resolve = self.dispute and plan.meets(code, DISPUTE_METRIC, year)
+        self.quick = self.must_resolve and created > g.now - dt.timedelta(days=QUICK_DAYS)
+        unresolved = (
+            self.dispute
+            and not self.must_resolve
+            and unit.rank("disputes", year) % UNRESOLVED_EVERY == 0
+        )
+        level = unit.deck("levels", year, lambda: self._level_cards(plan, code, year)).draw()
+        if unresolved:
             self.target = "withdraw"
-        elif roll < WITHDRAW_SHARE + up_county:
-            self.target = Level.COUNTY
-        elif roll < WITHDRAW_SHARE + up_county + up_township:
-            self.target = Level.TOWNSHIP
-        else:
+        elif self.must_resolve:
             self.target = Level.VILLAGE
+        elif rng.random() < WITHDRAW_SHARE:
+            self.target = "withdraw"
+        elif level == Level.TOWNSHIP and rng.random() < COUNTY_SHARE:
+            self.target = Level.COUNTY
+        else:
+            self.target = level
         self.let_run_over = rng.random() < 0.35  # escalate by running overdue, not by a mark
         self.rounds = 0  # ratings so far
         self.never_rated = rng.random() < NEVER_RATED
@@ -961,6 +1120,11 @@ class _Life:
         self._event(
             Action.SUBMIT, created, logger or (None, REQUESTER_LABEL), from_status="", from_level=""
         )
+
+    @staticmethod
+    def _level_cards(plan: DemoPlan, code: str, year: int) -> list[str]:
+        up = UP_CARDS[plan.meets(code, SOLVED_METRIC, year)]
+        return [Level.TOWNSHIP] * up + [Level.VILLAGE] * (LEVEL_DECK - up)
 
     def _round(self, entry: dt.date) -> None:
         """A fresh start at a level (receipt, escalation) or after reopening."""
@@ -1043,25 +1207,34 @@ class _Life:
                 day = self.t.date() + dt.timedelta(days=rng.randint(0, 3))
             else:  # 回访: the office calls the villager back
                 day = g.cal.add_workdays(self.t.date(), rng.randint(1, 4))
-            return g.after(self.t, day), self._rate
+            return g.after(rng, self.t, day), self._rate
         if status not in OPEN:
             return None
+        if self.quick:  # a dispute settled at once: sent, taken and mediated the same day or next
+            move = {
+                Status.SUBMITTED: self._dispatch,
+                Status.RETURNED: self._dispatch,
+                Status.REOPENED: self._dispatch,
+                Status.DISPATCHED: self._accept,
+                Status.ACCEPTED: self._resolve,
+            }[status]
+            return g.soon(rng, self.t), move
         if self.target == "withdraw" and (status == Status.DISPATCHED or rng.random() < 0.5):
             day = self.t.date() + dt.timedelta(days=rng.randint(0, 3))
-            return g.after(self.t, day), self._withdraw
+            return g.after(rng, self.t, day), self._withdraw
         if status in (Status.SUBMITTED, Status.RETURNED, Status.REOPENED):
             if self.dispatched:
                 day = g.cal.add_workdays(self.t.date(), rng.choice((0, 0, 1)))
             else:
                 delay = _pick(rng, RESPONSE_DELAYS)
                 day = g.cal.add_workdays(max(self.entry, self.t.date()), delay)
-            return g.after(self.t, day), self._dispatch
+            return g.after(rng, self.t, day), self._dispatch
         going_up = self.going_up
         if status == Status.DISPATCHED:
             if o.assignee_member_id and not going_up and not self.returned and rng.random() < 0.04:
-                return g.after(self.t, self.t.date()), self._return
+                return g.after(rng, self.t, self.t.date()), self._return
             day = self.t.date() if rng.random() < 0.65 else g.cal.add_workdays(self.t.date(), 1)
-            return g.after(self.t, day), self._accept
+            return g.after(rng, self.t, day), self._accept
         # accepted
         if going_up:
             if o.escalate_mark:
@@ -1070,17 +1243,22 @@ class _Life:
             if self.let_run_over and cutoff is not None and o.due_on < cutoff.date():
                 return None
             day = g.cal.add_workdays(self.t.date(), rng.randint(1, 3))
-            return g.after(self.t, day), self._mark
+            return g.after(rng, self.t, day), self._mark
         if o.assignee_member_id and not self.returned and rng.random() < 0.02:
-            return g.after(self.t, self.t.date()), self._return
+            return g.after(rng, self.t, self.t.date()), self._return
         if self.resolve_day is None:
             limit = self.category.time_limit_days
-            if rng.random() < LATE_SHARE[o.level]:
+            if rng.random() < LATE_SHARE[o.level] and not self.must_resolve:
                 days = limit + rng.randint(1, 3)
             else:
                 days = min(limit, int(rng.triangular(0, limit + 0.999, limit * 0.35)))
             self.resolve_day = g.cal.add_workdays(self.entry, days)
-        return g.after(self.t, max(self.resolve_day, self.t.date())), self._resolve
+            if o.level == Level.VILLAGE and self.target == Level.VILLAGE:
+                # Late, but before the cut-off that would send it up (meant for the village).
+                cutoff = g.next_cutoff(o.level, g.at(o.due_on, SWEEP_TIME))
+                if cutoff is not None:
+                    self.resolve_day = min(self.resolve_day, cutoff.date() - dt.timedelta(days=1))
+        return g.after(rng, self.t, max(self.resolve_day, self.t.date())), self._resolve
 
     # --- moves (as orders.services makes them) --------------------------------------------
 
@@ -1156,7 +1334,7 @@ class _Life:
             else:
                 team = unit.team
         else:
-            team = g.county_team(self.category)
+            team = g.county_team(rng, self.category)
         if self.returned and (member and member.id, team and team.id) == self.returned_from:
             # Sent on to someone else than who handed it back.
             others = [m for m in unit.members if m is not member]
@@ -1239,13 +1417,32 @@ class _Life:
             handling_workdays=g.cal.workdays_between(created, when.date()),
         )
 
+    def _first_rating(self) -> tuple[str, bool]:
+        """The first rating of the order, by its rank among the village's first ratings of the
+        year (the plan's 满意率); True when it stays the last one (no rating after reopening).
+        A dispute the village must resolve is never reopened, and takes no rank."""
+        rng, unit = self.rng, self.unit
+        if self.must_resolve:
+            return _pick(rng, GOOD_RATING), False
+        meets = self.g.plan.meets(unit.code, SATISFACTION_METRIC, self.year)
+        if ("unsatisfied-at", self.year) not in unit.ranks:  # the first unsatisfied rank
+            low, high = UNSATISFIED_AT[meets]
+            offset = stream("order-unsatisfied", unit.code, self.year).randint(low, high)
+            unit.ranks["unsatisfied-at", self.year] = offset
+        rank = unit.rank("ratings", self.year)
+        offset = unit.ranks["unsatisfied-at", self.year]
+        if rank >= offset and (rank - offset) % UNSATISFIED_EVERY[meets] == 0:
+            return Rating.UNSATISFIED, not meets
+        return _pick(rng, GOOD_RATING), False
+
     def _rate(self, when: dt.datetime) -> None:
         g, rng, o = self.g, self.rng, self.o
-        scale = FIRST_RATING if self.rounds == 0 else LATER_RATING
-        if self.rounds >= 2:
-            scale = LAST_RATING
+        final = False
+        if self.rounds == 0:
+            rating, final = self._first_rating()
+        else:
+            rating = _pick(rng, LATER_RATING if self.rounds == 1 else LAST_RATING)
         self.rounds += 1
-        rating = _pick(rng, scale)
         who: Who = (None, REQUESTER_LABEL)
         if o.source != Source.QR or rng.random() < 0.3:
             who = g.handler(self.unit, o.level)  # rated over the phone (回访)
@@ -1279,7 +1476,8 @@ class _Life:
         )
         self._round(when.date())
         self.dispatched = True
-        self.never_rated = rng.random() < 0.35  # resolved again, not rated again (yet)
+        # Resolved again, not rated again (yet); a village that misses 满意率 keeps it so.
+        self.never_rated = final or rng.random() < 0.35
         self._notify(
             [o.owner_id, *self._assignee_accounts()],
             NoticeKind.REOPENED,
@@ -1314,7 +1512,7 @@ class _Life:
             0.45 if o.level == Level.VILLAGE else 0.6
         ):
             day = g.cal.add_workdays(o.due_on, self.rng.randint(1, 3))
-            self.urge_at = g.minutes(day, 9 * 60, 17 * 60)
+            self.urge_at = g.minutes(self.rng, day, 9 * 60, 17 * 60)
 
     def _urge(self, when: dt.datetime) -> None:
         g, o = self.g, self.o

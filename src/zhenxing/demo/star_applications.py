@@ -1,15 +1,19 @@
-"""Demo star applications (创星申报) for the shipped standard's year, written through the services.
+"""Demo star applications (创星申报) for the demo's two star years (``DemoPlan``), written
+through the services.
 
-- 城关镇 and 上庄镇: every village whose data earns a star goes the whole way — goal and tasks,
-  self-assessment with evidence, township review (the judged indicators recorded as met), approval
-  at the level the standard names, notice, final — so the results pages have a spread of star
-  counts. Two objections (one rejected, one upheld and re-approved) and one revoked star.
-- 裴岗镇 (the demo accounts' township): its villages at mixed stages, and the `village` login's
-  village left in draft with a goal and tasks for a person (or the browser test) to carry on.
+- The finished year: every village whose data earns a star goes the whole way in the weeks after
+  the year (年度创评) — goal and tasks, self-assessment with evidence, township review (the judged
+  indicators recorded as met), approval at the level the standard names, notice, final — so the
+  results pages have the plan's spread of star counts. Two objections (one rejected, one upheld
+  and re-approved) and one star revoked afterwards.
+- The year under way: every village set its goal and tasks in January; 裴岗镇 (the demo
+  accounts' township) is at every stage up to approval (none published yet), and the `village` login's village is left in draft with
+  a goal and tasks for a person (or the browser test) to carry on; in 城关镇 and 上庄镇 the
+  villages whose data earns a star have assessed themselves.
 
 The villages and townships other than the demo accounts' act through inactive accounts with no
 scope (``demo-star-…``, no password: nobody signs in with them), so every event names who acted.
-Villages whose data earns no star keep only their goal (they did not apply this year).
+Villages whose data earns no star keep only their goal (they did not apply that year).
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from zhenxing.accounts.models import Role, User
 from zhenxing.accounts.scoping import scope_for
+from zhenxing.demo.plan import DemoPlan
+from zhenxing.demo.stars import evaluate, standards_for
 from zhenxing.regions.models import VILLAGE_LEVELS, Level, Region, Resident
 from zhenxing.stars.models import (
     Application,
@@ -40,12 +45,13 @@ from zhenxing.stars.services import applications as svc
 from zhenxing.stars.states import AppAction
 
 USER_PREFIX = "demo-star-"
+# (title, due: days after the goal was set, done on time when due before the reference date)
 TASKS = (
-    ("召开党员大会部署创星工作", -300, True),
-    ("完善三会一课记录", -200, True),
-    ("发展一村一品特色产业", -120, True),
-    ("开展美丽庭院评选", -60, False),
-    ("整理创星佐证材料", 10, False),
+    ("召开党员大会部署创星工作", 20, True),
+    ("完善三会一课记录", 60, True),
+    ("发展一村一品特色产业", 150, True),
+    ("开展美丽庭院评选", 200, False),
+    ("整理创星佐证材料", 300, False),
 )
 EVIDENCE_TEXT = {
     "clean_team": "乡镇纪委出具的班子成员无违纪违法情况说明",
@@ -55,21 +61,26 @@ EVIDENCE_TEXT = {
 
 
 def _actor(username: str, role: str, name: str) -> User:
-    user = User(username=username, role=role, first_name=name, is_active=False)
-    user.set_unusable_password()
-    user.save()
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"role": role, "first_name": name, "is_active": False}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
     return user
 
 
-def _at(today: dt.date, days: int, hour: int = 10) -> dt.datetime:
-    day = today + dt.timedelta(days=days)
+def _at(day: dt.date, days: int = 0, hour: int = 10) -> dt.datetime:
+    day = day + dt.timedelta(days=days)
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
-class _Demo:
-    def __init__(self, standard: Standard, today: dt.date, county_admin: User) -> None:
+class _Year:
+    """One star year's applications: the standard, its evaluation's outcomes, and the rows
+    written in bulk for the many villages at once."""
+
+    def __init__(self, standard: Standard, run: EvaluationRun, county_admin: User) -> None:
         self.standard = standard
-        self.today = today
         self.county = county_admin
         self.county_scope = scope_for(county_admin)
         self.stars, self.by_star = standard_parts(standard)
@@ -77,9 +88,6 @@ class _Demo:
         self.counts = {"applications": 0, "final": 0, "objections": 0, "revoked": 0}
         self.tasks: list[Task] = []
         self.events: list[ApplicationEvent] = []
-
-    def load_results(self, run: EvaluationRun) -> None:
-        """Every village's computed outcomes in the run, in one query."""
         self.results: dict[int, dict[int, str]] = {}
         for village_id, indicator_id, outcome in IndicatorResult.objects.filter(
             run=run
@@ -98,8 +106,18 @@ class _Demo:
         return [s for s in self.stars if earned[s.pk][0] == Outcome.MET]
 
     def plan(
-        self, village: Region, secretary: User, goal: list, *, tasks: int = 3, bulk: bool = True
-    ):
+        self,
+        village: Region,
+        secretary: User,
+        goal: list,
+        *,
+        set_on: dt.date,
+        today: dt.date,
+        tasks: int = 3,
+        bulk: bool = True,
+    ) -> Application:
+        """The goal set on ``set_on`` and the first ``tasks`` tasks; those planned done and due
+        before ``today`` were done three days before they were due."""
         scope = self.county_scope
         app = svc.application_goal_set(
             region=village,
@@ -108,16 +126,16 @@ class _Demo:
             note="以党建引领产业发展，补齐短板，争创星级支部",
             actor=secretary,
             scope=scope,
-            now=_at(self.today, -320),
+            now=_at(set_on),
         )
         owners = task_owners(village)[:3] or list(
             Resident.objects.filter(region=village).order_by("pk")[:3]
         )
         for n, (title, due, done) in enumerate(TASKS[:tasks]):
             owner = owners[n % len(owners)] if owners else None
-            due_on = self.today + dt.timedelta(days=due)
-            added = _at(self.today, -310 + n)
-            done_at = _at(self.today, due - 3) if done and due < 0 else None
+            due_on = set_on + dt.timedelta(days=due)
+            added = _at(set_on, 1 + n, hour=11)
+            done_at = _at(due_on, -3) if done and due_on - dt.timedelta(days=3) < today else None
             if not bulk:
                 task = svc.application_task_add(
                     application=app,
@@ -166,7 +184,12 @@ class _Demo:
         self.counts["applications"] += 1
         return app
 
-    def assess(self, app: Application, secretary: User, claim: list) -> None:
+    def flush(self) -> None:
+        Task.objects.bulk_create(self.tasks)
+        ApplicationEvent.objects.bulk_create(self.events)
+        self.tasks, self.events = [], []
+
+    def assess(self, app: Application, secretary: User, claim: list, at: dt.datetime) -> None:
         wanted = {s.pk for s in claim}
         for indicator in self.judged:
             if indicator.star_id in wanted or indicator.veto:
@@ -176,7 +199,7 @@ class _Demo:
                     text=EVIDENCE_TEXT.get(indicator.code, "相关台账和照片"),
                     actor=secretary,
                     scope=self.county_scope,
-                    now=_at(self.today, -30),
+                    now=at - dt.timedelta(days=2),
                 )
         svc.application_self_assess(
             application=app,
@@ -184,10 +207,10 @@ class _Demo:
             note="对照标准逐项自查，申报以下星级",
             actor=secretary,
             scope=self.county_scope,
-            now=_at(self.today, -28),
+            now=at,
         )
 
-    def review(self, app: Application, township: User, claim: list, recommend: list) -> None:
+    def review(self, app: Application, township: User, claim: list, at: dt.datetime) -> None:
         wanted = {s.pk for s in claim}
         svc.application_review(
             application=app,
@@ -196,155 +219,202 @@ class _Demo:
                 for i in self.judged
                 if i.star_id in wanted or i.veto
             },
-            recommend=recommend,
+            recommend=claim,
             note="",
             actor=township,
             scope=self.county_scope,
-            now=_at(self.today, -22),
+            now=at,
         )
 
     def approver(self, app: Application, township: User) -> User:
         level = svc.approval_level(app)
         return township if level == "township" else self.county
 
-    def approve_publish(self, app: Application, township: User, *, day: int) -> None:
+    def approve(self, app: Application, township: User, at: dt.datetime) -> None:
         app.refresh_from_db()
         svc.application_approve(
             application=app,
             actor=self.approver(app, township),
             scope=self.county_scope,
-            now=_at(self.today, day),
+            now=at,
         )
-        svc.application_publish(
-            application=app,
-            actor=self.county,
-            scope=self.county_scope,
-            now=_at(self.today, day + 1),
+
+    def publish(self, app: Application, at: dt.datetime) -> None:
+        svc.application_publish(application=app, actor=self.county, scope=self.county_scope, now=at)
+
+
+class _People:
+    """Who acts for each village and township: the demo accounts for theirs, and inactive
+    accounts with no scope for the others (made once, for both star years)."""
+
+    def __init__(self, accounts: dict[str, int], demo_village: Region) -> None:
+        self.county = User.objects.get(pk=accounts["county"])
+        self.township_admin = User.objects.get(pk=accounts["township"])
+        self.village_secretary = User.objects.get(pk=accounts["village"])
+        self.demo_village = demo_village
+
+    def own(self, township: Region) -> bool:
+        return self.township_admin.scope_region_id == township.pk
+
+    def township(self, township: Region) -> User:
+        if self.own(township):
+            return self.township_admin
+        return _actor(f"{USER_PREFIX}t{township.pk}", Role.TOWNSHIP_ADMIN, f"{township.name}党委")
+
+    def secretary(self, village: Region) -> User:
+        if village.pk == self.demo_village.pk:
+            return self.village_secretary
+        return _actor(
+            f"{USER_PREFIX}v{village.pk}", Role.VILLAGE_SECRETARY, f"{village.name}党支部书记"
         )
 
 
-def build_star_applications(
-    *, county: Region, today: dt.date, accounts: dict[str, int], demo_village: Region
-) -> dict[str, int]:
-    """Applications for every village of the demo county (see the module's docstring)."""
-    standard = Standard.objects.filter(kind="village").order_by("-year", "-loaded_at").first()
-    run = EvaluationRun.objects.filter(standard=standard).order_by("-started_at").first()
-    if standard is None or run is None:
-        return {}
-    county_admin = User.objects.get(pk=accounts["county"])
-    township_admin = User.objects.get(pk=accounts["township"])
-    village_secretary = User.objects.get(pk=accounts["village"])
-    demo = _Demo(standard, today, county_admin)
-    demo.load_results(run)
-    townships = list(Region.objects.filter(level=Level.TOWNSHIP).order_by("path"))
-    with transaction.atomic():
-        for township in townships:
-            villages = list(
+def _units(townships: list[Region]) -> list[tuple[Region, list[Region]]]:
+    return [
+        (
+            township,
+            list(
                 Region.objects.filter(
                     path__startswith=township.path, level__in=VILLAGE_LEVELS
                 ).order_by("path")
-            )
-            own = township_admin.scope_region_id == township.pk
-            township_actor = (
-                township_admin
-                if own
-                else _actor(
-                    f"{USER_PREFIX}t{township.pk}", Role.TOWNSHIP_ADMIN, f"{township.name}党委"
-                )
-            )
-            for n, village in enumerate(villages):
-                if village.pk == demo_village.pk:
-                    secretary = village_secretary
-                else:
-                    secretary = _actor(
-                        f"{USER_PREFIX}v{village.pk}",
-                        Role.VILLAGE_SECRETARY,
-                        f"{village.name}党支部书记",
-                    )
-                earned = demo.earned(village)
-                goal = earned + [s for s in demo.stars if s not in earned][:1]
-                if village.pk == demo_village.pk:
-                    demo.plan(village, secretary, goal, tasks=5, bulk=False)
-                    continue
-                app = demo.plan(village, secretary, goal)
-                if not earned:
-                    continue
-                if own:
-                    _township_a_stage(demo, app, secretary, township_actor, earned, n)
-                else:
-                    demo.assess(app, secretary, earned)
-                    demo.review(app, township_actor, earned, earned)
-                    demo.approve_publish(app, township_actor, day=-18)
-        Task.objects.bulk_create(demo.tasks)
-        ApplicationEvent.objects.bulk_create(demo.events)
-        # The notice of 城关镇's and 上庄镇's results ended: objections first, then final.
-        _objections_and_final(demo, townships, township_admin)
-    return demo.counts
-
-
-def _township_a_stage(demo: _Demo, app, secretary, township, earned, n: int) -> None:
-    """裴岗镇: every stage represented, by the village's place in the list."""
-    stage = n % 5
-    if stage == 0:
-        return  # still working on its plan
-    demo.assess(app, secretary, earned)
-    if stage == 1:
-        return
-    demo.review(app, township, earned, earned)
-    if stage == 2:
-        return
-    app.refresh_from_db()
-    svc.application_approve(
-        application=app,
-        actor=demo.approver(app, township),
-        scope=demo.county_scope,
-        now=_at(demo.today, -3),
-    )
-    if stage == 4:
-        svc.application_publish(
-            application=app,
-            actor=demo.county,
-            scope=demo.county_scope,
-            now=_at(demo.today, -2),
+            ),
         )
+        for township in townships
+    ]
 
 
-def _objections_and_final(demo: _Demo, townships: list[Region], township_admin: User) -> None:
-    others = [t for t in townships if t.pk != township_admin.scope_region_id]
-    under = Q()
-    for township in others:
-        under |= Q(region__path__startswith=township.path)
+def build_star_applications(
+    *, county: Region, plan: DemoPlan, accounts: dict[str, int], demo_village: Region
+) -> dict[str, int]:
+    """Both star years of the demo county (see the module's docstring): the village standard
+    carried to each year, evaluated, the applications written, and evaluated again so that the
+    estimates carry the townships' judgements."""
+    people = _People(accounts, demo_village)
+    standards = standards_for(plan, people.county)
+    units = _units(list(Region.objects.filter(level=Level.TOWNSHIP).order_by("path")))
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        finished = _Year(
+            standards[plan.finished],
+            evaluate(standards[plan.finished], county, people.county),
+            people.county,
+        )
+        _finished_year(finished, plan, people, units)
+        current = _Year(
+            standards[plan.current],
+            evaluate(standards[plan.current], county, people.county),
+            people.county,
+        )
+        _current_year(current, plan, people, units)
+        for year in (finished, current):
+            evaluate(year.standard, county, people.county)
+            for key, n in year.counts.items():
+                counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def _finished_year(year: _Year, plan: DemoPlan, people: _People, units) -> None:
+    """The finished year: every village whose data earns a star goes the whole way in the first
+    weeks after the year — self-assessment, township review, approval at the standard's level,
+    notice, final — with one objection rejected, one upheld and re-approved, and one star
+    revoked on a veto event afterwards. The others keep their goal (they did not apply)."""
+    set_on = dt.date(plan.finished, 1, 15)
+    assessed = dt.date(plan.finished + 1, 1, 8)  # 年度创评: the whole year is judged
+    for township, villages in units:
+        township_actor = people.township(township)
+        for village in villages:
+            secretary = people.secretary(village)
+            earned = year.earned(village)
+            goal = earned + [s for s in year.stars if s not in earned][:1]
+            app = year.plan(village, secretary, goal, set_on=set_on, today=plan.today)
+            if not earned:
+                continue
+            year.assess(app, secretary, earned, _at(assessed))
+            year.review(app, township_actor, earned, _at(assessed, 5))
+            year.approve(app, township_actor, _at(assessed, 10))
+            year.publish(app, _at(assessed, 11))
+    year.flush()
+    _objections_and_final(year, people, day=assessed + dt.timedelta(days=13))
+
+
+def _current_year(year: _Year, plan: DemoPlan, people: _People, units) -> None:
+    """The year under way: every village set its goal and tasks in January; 裴岗镇 (the demo
+    accounts' township) is at every stage up to approval, by the village's place in the list, and the `village`
+    login's village is left in draft with five tasks for a person (or the browser test) to carry
+    on; in the other townships the villages whose data earns a star have assessed themselves."""
+    set_on = dt.date(plan.current, 1, 15)
+    for township, villages in units:
+        township_actor = people.township(township)
+        own = people.own(township)
+        for n, village in enumerate(villages):
+            secretary = people.secretary(village)
+            earned = year.earned(village)
+            goal = earned + [s for s in year.stars if s not in earned][:1]
+            if village.pk == people.demo_village.pk:
+                year.plan(
+                    village, secretary, goal, set_on=set_on, today=plan.today, tasks=5, bulk=False
+                )
+                continue
+            app = year.plan(village, secretary, goal, set_on=set_on, today=plan.today)
+            if not earned:
+                continue
+            stage = n % 4 if own else 1
+            _stage(year, app, secretary, township_actor, earned, stage, plan.today)
+    year.flush()
+
+
+def _stage(year: _Year, app, secretary, township, earned, stage: int, today: dt.date) -> None:
+    """Carry ``app`` to ``stage``: 0 still planning, 1 self-assessed, 2 reviewed by the township,
+    3 approved (published with the year's results once the year is judged: nothing of the year
+    under way is published yet, so the results pages headline the finished year)."""
+    if stage == 0:
+        return
+    year.assess(app, secretary, earned, _at(today, -12))
+    if stage >= 2:
+        year.review(app, township, earned, _at(today, -8))
+    if stage >= 3:
+        year.approve(app, township, _at(today, -3))
+
+
+def _objections_and_final(year: _Year, people: _People, *, day: dt.date) -> None:
+    """On ``day``, two days into the notice: a rejected objection and an upheld one (re-approved
+    without the star); when every notice has ended, the results are final; then one star is
+    revoked on a veto event."""
     published = list(
-        Application.objects.filter(under, state="published")
+        Application.objects.filter(standard=year.standard, state=AppState.PUBLISHED)
         .select_related("region", "standard")
         .order_by("region__path")
     )
     if not published:
         return
-    received = timezone.localdate(_at(demo.today, -15))
-    scope = demo.county_scope
+    scope = year.county_scope
+    county = year.county
+
+    def held(app: Application) -> int:
+        return app.stars.filter(awarded=True, revoked_at__isnull=True).count()
+
     # A rejected objection: the result stands.
-    first = published[0]
     objection = svc.objection_record(
-        application=first,
+        application=published[0],
         content="反映该村集体经济收入统计有误",
         objector="",
-        received_on=received,
-        actor=demo.county,
+        received_on=day,
+        actor=county,
         scope=scope,
-        now=_at(demo.today, -15),
+        now=_at(day),
     )
     svc.objection_decide(
         objection=objection,
         upheld=False,
         note="经核查村集体经济账目，收入统计无误，异议不成立",
-        actor=demo.county,
+        actor=county,
         scope=scope,
-        now=_at(demo.today, -13),
+        now=_at(day, 2),
     )
-    demo.counts["objections"] += 1
-    # An upheld objection against a star of a village with two or more: re-approved without it.
-    upheld_app = next((a for a in published[1:] if a.stars.filter(awarded=True).count() >= 2), None)
+    year.counts["objections"] += 1
+    # An upheld objection against a star of a village with two to four (the five-star villages
+    # keep theirs): re-approved without it.
+    upheld_app = next((a for a in published[1:] if 2 <= held(a) <= 4), None)
     if upheld_app is not None:
         star = (
             upheld_app.stars.filter(awarded=True, star__capstone=False)
@@ -358,37 +428,42 @@ def _objections_and_final(demo: _Demo, townships: list[Region], township_admin: 
             star=star,
             content=f"反映“{star.name}”相关材料与实际不符",
             objector="村民代表",
-            received_on=received,
-            actor=demo.county,
+            received_on=day,
+            actor=county,
             scope=scope,
-            now=_at(demo.today, -15),
+            now=_at(day, 0, hour=11),
         )
         svc.objection_decide(
             objection=objection,
             upheld=True,
             note="经实地核查，异议属实，撤回该星的推荐",
-            actor=demo.county,
+            actor=county,
             scope=scope,
-            now=_at(demo.today, -13),
+            now=_at(day, 2, hour=11),
         )
-        demo.counts["objections"] += 1
-        township = next(t for t in others if upheld_app.region.path.startswith(t.path))
-        township_actor = User.objects.get(username=f"{USER_PREFIX}t{township.pk}")
+        year.counts["objections"] += 1
+        township = next(
+            t
+            for t in Region.objects.filter(level=Level.TOWNSHIP)
+            if upheld_app.region.path.startswith(t.path)
+        )
         upheld_app.refresh_from_db()
-        demo.approve_publish(upheld_app, township_actor, day=-12)
-    # Every notice above ends before today minus a day.
-    demo.counts["final"] = svc.applications_finalise(
-        today=demo.today - dt.timedelta(days=1), now=_at(demo.today, -1, hour=2)
-    )
-    # One revoked star, on a veto event, in a village that holds two or more.
+        year.approve(upheld_app, people.township(township), _at(day, 3))
+        year.publish(upheld_app, _at(day, 4))
+    # Every notice above has ended three weeks later: the scheduler's job makes them final.
+    final_day = day + dt.timedelta(days=21)
+    year.counts["final"] = svc.applications_finalise(today=final_day, now=_at(final_day, hour=2))
+    # One revoked star, on a veto event, in a village that holds two to four.
     veto = next(
-        (i for found in demo.by_star.values() for i in found if i.veto and not i.judged), None
+        (i for found in year.by_star.values() for i in found if i.veto and not i.judged), None
     )
     target = next(
         (
             a
-            for a in Application.objects.filter(state="final").order_by("-region__path")
-            if a.stars.filter(awarded=True).count() >= 2
+            for a in Application.objects.filter(
+                standard=year.standard, state=AppState.FINAL
+            ).order_by("-region__path")
+            if 2 <= held(a) <= 4
         ),
         None,
     )
@@ -405,11 +480,11 @@ def _objections_and_final(demo: _Demo, townships: list[Region], township_admin: 
             star=star,
             veto=veto,
             reason="村内发生一起刑事案件，经县委组织部研究予以摘星",
-            actor=demo.county,
+            actor=county,
             scope=scope,
-            now=_at(demo.today, 0, hour=9),
+            now=_at(final_day, 14, hour=9),
         )
-        demo.counts["revoked"] = len(revoked)
+        year.counts["revoked"] = len(revoked)
 
 
 def delete_star_applications() -> None:

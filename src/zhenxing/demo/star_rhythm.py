@@ -16,12 +16,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
 from decimal import Decimal
 
 from django.utils import timezone
 
 from zhenxing.accounts.models import User
+from zhenxing.demo.plan import DemoPlan, stream
 from zhenxing.regions.models import VILLAGE_LEVELS, Level, Region
 from zhenxing.stars.models import (
     Application,
@@ -66,9 +66,9 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
 
 
 def build_star_rhythm(
-    *, county: Region, today: dt.date, accounts: dict[str, int], demo_village: Region, seed: int
+    *, county: Region, plan: DemoPlan, accounts: dict[str, int], demo_village: Region
 ) -> dict[str, int]:
-    rng = random.Random(seed + 6)  # noqa: S311 - demo data, not secrets
+    today = plan.today
     standard = current_standard()
     villages = list(
         Region.objects.filter(path__startswith=county.path, level__in=VILLAGE_LEVELS).order_by(
@@ -83,6 +83,7 @@ def build_star_rhythm(
     for back in range(4, -1, -1):
         week = week_of(today - dt.timedelta(days=7 * back))
         for village in villages:
+            rng = stream("weekly-reports", village.code, week.key)
             if village.pk == demo_village.pk:
                 if week == this_week:
                     continue  # left for the village login to file
@@ -109,7 +110,7 @@ def build_star_rhythm(
             standard=standard, region__path__startswith=township_a.path
         ).order_by("pk"):
             due = last.start + dt.timedelta(days=14)
-            luck = rng.random()
+            luck = stream("monthly-task", application.region.code, last.key).random()
             done = (
                 due - dt.timedelta(days=2)
                 if luck < 0.55
@@ -132,10 +133,11 @@ def build_star_rhythm(
             snapshots += ranking_snapshot_take(
                 month=month,
                 region=county,
-                now=min(_at(first, 0) + dt.timedelta(minutes=5), timezone.now()),
+                now=min(_at(first, 0), _at(today, 0)) + dt.timedelta(minutes=5),
             )
 
     quarter = quarter_of(today)
+    rng = stream("site-reviews", quarter.key)
     chosen = [v for v in villages if v.path.startswith(township_a.path)]
     rng.shuffle(chosen)
     others = [v for v in villages if not v.path.startswith(township_a.path)]

@@ -1,20 +1,25 @@
-"""The demo's star applications: every stage present, a spread of star counts, objections and a
-revocation, all with event logs that replay to their states."""
+"""The demo's two star years: each evaluates to the plan's stars, the finished one published with
+the plan's spread (objections and a revocation taken off), the one under way at every stage, all
+with event logs that replay to their states."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 import pytest
 
 from zhenxing.accounts.models import User
-from zhenxing.demo import build
+from zhenxing.regions.models import VILLAGE_LEVELS, Region
 from zhenxing.stars.models import (
     Application,
     ApplicationStar,
     AppState,
+    EvaluationRun,
     Objection,
     ObjectionDecision,
+    Outcome,
+    Standard,
+    StarResult,
 )
 from zhenxing.stars.services import applications_finalise
 from zhenxing.stars.states import TRANSITIONS
@@ -23,13 +28,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        build.reset_demo()
-        result = build.build_demo_county()
-    yield result
-    with django_db_blocker.unblock():
-        build.reset_demo()
+def demo(demo_county):
+    return demo_county
 
 
 def held_by_application() -> Counter[int]:
@@ -40,31 +40,69 @@ def held_by_application() -> Counter[int]:
     )
 
 
-def test_every_stage_and_a_spread_of_star_counts(demo):
-    states = Counter(Application.objects.values_list("state", flat=True))
-    assert set(states) == set(AppState.values)
-    assert states[AppState.FINAL] >= 15
-    final = Application.objects.filter(state=AppState.FINAL).values_list("pk", flat=True)
+def _outcomes(standard) -> dict[str, set[str]]:
+    """The stars each village (by region code) meets or awaits review for in the standard's
+    newest evaluation."""
+    run = EvaluationRun.objects.filter(standard=standard).order_by("-started_at", "-pk").first()
+    out: dict[str, set[str]] = defaultdict(set)
+    for code, star, outcome in StarResult.objects.filter(run=run).values_list(
+        "village__code", "star__code", "outcome"
+    ):
+        if outcome in (Outcome.MET, Outcome.PENDING):
+            out[code].add(star)
+    return out
+
+
+def test_each_year_evaluates_to_the_plan(demo):
+    plan = demo.plan
+    for year in plan.years:
+        standard = Standard.objects.get(kind="village", year=year)
+        assert standard.version == f"{year}.1"
+        found = _outcomes(standard)
+        villages = Region.objects.filter(level__in=VILLAGE_LEVELS).values_list("code", flat=True)
+        wrong = {
+            code: (sorted(found[code]), sorted(plan.stars(code, year)))
+            for code in villages
+            if found[code] != plan.stars(code, year)
+        }
+        assert not wrong, (year, wrong)
+
+
+def test_the_finished_year_is_published_with_the_plans_spread(demo):
+    plan = demo.plan
+    final = Application.objects.filter(standard__year=plan.finished, state=AppState.FINAL)
     held = held_by_application()
-    counts = Counter(held[pk] for pk in final)
-    assert {1, 2, 3} <= set(counts) and max(counts) >= 4
-    # 裴岗镇 (the demo accounts' township) is at mixed stages: none of its results final yet.
-    township = User.objects.get(username="township").scope_region
-    mine = Counter(
-        Application.objects.filter(region__path__startswith=township.path).values_list(
-            "state", flat=True
-        )
+    by_village = {code: held[pk] for pk, code in final.values_list("pk", "region__code")}
+    moved = {  # the upheld objection and the revocation each took one star
+        code: plan.star_count(code, plan.finished) - n
+        for code, n in by_village.items()
+        if n != plan.star_count(code, plan.finished)
+    }
+    assert sorted(moved.values()) == [1, 1]
+    applied = {v.code for v in plan.villages if plan.star_count(v.code, plan.finished)}
+    assert set(by_village) == applied
+    assert not Application.objects.filter(standard__year=plan.finished).exclude(
+        state__in=(AppState.FINAL, AppState.DRAFT)
     )
-    assert AppState.FINAL not in mine and len(mine) == 5
+    counts = Counter(by_village.values())
+    assert counts[5] >= 1 and {1, 2, 3, 4} <= set(counts)
 
 
-def test_the_village_login_finds_its_plan_in_draft(demo):
-    village = User.objects.get(username="village").scope_region
-    app = Application.objects.get(region=village)
-    assert app.state == AppState.DRAFT and app.goal_note
-    assert app.stars.filter(goal=True).count() >= 3
-    tasks = app.tasks.filter(owner__isnull=False)
-    assert tasks.count() >= 5 and tasks.filter(done_on__isnull=False).exists()
+def test_the_year_under_way_is_at_every_stage_up_to_approval_in_the_demo_township(demo):
+    plan = demo.plan
+    township = User.objects.get(username="township").scope_region
+    current = Application.objects.filter(standard__year=plan.current)
+    mine = Counter(
+        current.filter(region__path__startswith=township.path).values_list("state", flat=True)
+    )
+    assert set(mine) == {
+        AppState.DRAFT,
+        AppState.SELF_ASSESSED,
+        AppState.TOWNSHIP_REVIEWED,
+        AppState.APPROVED,
+    }
+    others = set(current.exclude(region__path__startswith=township.path).values_list("state"))
+    assert others == {(AppState.DRAFT,), (AppState.SELF_ASSESSED,)}
 
 
 def test_objections_and_a_revocation(demo):

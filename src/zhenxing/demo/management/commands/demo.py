@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -17,6 +19,7 @@ from zhenxing.demo.build import (
     build_demo_county,
     reset_demo,
 )
+from zhenxing.demo.stars import star_summary
 from zhenxing.regions.models import Level, Region
 
 
@@ -29,8 +32,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动服务")
         parser.add_argument("--addr", default="127.0.0.1:8000", help="服务地址 HOST:PORT")
+        parser.add_argument(
+            "--today",
+            type=dt.date.fromisoformat,
+            help="演示数据的基准日期 YYYY-MM-DD（缺省为今天）：同一日期总是得到同样的数据",
+        )
 
-    def handle(self, *args, reset: bool, no_serve: bool, addr: str, **options) -> None:
+    def handle(
+        self, *args, reset: bool, no_serve: bool, addr: str, today: dt.date | None, **options
+    ) -> None:
         verbosity = options["verbosity"]
         self.stdout.write("正在迁移数据库……")
         call_command("migrate", interactive=False, verbosity=max(0, verbosity - 1))
@@ -40,7 +50,7 @@ class Command(BaseCommand):
             except DemoResetError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write("已删除原有区域、登记数据和演示账号。")
-        result = build_demo_county()
+        result = build_demo_county(today=today)
         if result is None:
             self.stdout.write("已有区域数据，未创建演示县（如需重建：zhenxing demo --reset）。")
         else:
@@ -52,6 +62,9 @@ class Command(BaseCommand):
                     f"服务工单 {c.get('orders', 0):,} 件，用时 {result.seconds:.1f} 秒。"
                 )
             )
+            self.stdout.write(f"基准日期：{result.plan.today:%Y-%m-%d}")
+            for line in star_summary(result.county, result.plan):
+                self.stdout.write(f"  {line}")
         self._print_logins(addr)
         if not no_serve:
             call_command("serve", addr=addr)
