@@ -5,10 +5,12 @@
 - 城关镇 (like Chengguan): 18 villages and 5 communities, 576 Party members, 5,355 households.
 - 上庄镇 (like Shangzhuang): 7 villages, 63 villager groups, 4,508 households.
 
-Everything is drawn from one ``random.Random(SEED)``: the same data on every run (dates are counted
-back from 1 January of the current year, so ages stay right as years pass). Rows are written with
-``bulk_create``; building the county takes a few seconds on SQLite or PostgreSQL. Six months of
-the service loop (teams, orders and their histories, meetings) come from ``demo.orders``.
+The registers are drawn from one ``random.Random(SEED)`` of their own: the same people for every
+reference date of a year (dates are counted back from 1 January of the reference year, so ages stay
+right as years pass). Rows are written with ``bulk_create``. Everything after the registers (the
+service loop of ``demo.orders``, grids, ledgers, stars) follows the plan of ``demo.plan``: data from
+1 January of the finished star year to the reference date, each purpose and village on a random
+stream of its own, meeting exactly the indicators of the stars the plan deals each village.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from zhenxing.demo.grids import build_grids
 from zhenxing.demo.ledgers_people import build_ledgers_people, delete_ledgers_people
 from zhenxing.demo.ledgers_village import build_ledgers_village, delete_ledgers_village
 from zhenxing.demo.orders import build_orders
-from zhenxing.demo.plan import DemoPlan
+from zhenxing.demo.plan import SEED, Deck, DemoPlan
 from zhenxing.demo.star_applications import build_star_applications, delete_star_applications
 from zhenxing.demo.star_rhythm import build_star_rhythm, delete_star_rhythm
 from zhenxing.demo.star_townships import build_star_townships
@@ -62,7 +64,6 @@ from zhenxing.regions.models import (
     Sex,
 )
 
-SEED = 20220516
 PASSWORD = "zhenxing-demo"  # noqa: S105 - the published demo password
 BATCH = 2000
 
@@ -327,25 +328,6 @@ def _add(parent: Region | None, **fields) -> Region:
     return Region.objects.add_child(parent, fields)
 
 
-class _Deck:
-    """Draws in fixed proportions: each run through the deck deals every card as often as listed."""
-
-    def __init__(self, rng: random.Random, cards: list) -> None:
-        self.rng = rng
-        self.cards = cards
-        self.left: list = []
-
-    def draw(self):
-        if not self.left:
-            self.left = self.cards[:]
-            self.rng.shuffle(self.left)
-        return self.left.pop()
-
-    @classmethod
-    def of_bands(cls, rng: random.Random, bands: tuple[tuple[int, int, int], ...]) -> _Deck:
-        return cls(rng, [(low, high) for low, high, cards in bands for _ in range(cards)])
-
-
 @dataclass
 class _Person:
     resident: Resident
@@ -399,20 +381,10 @@ class _Builder:
             plan=plan,
         )
         ledgers_people = build_ledgers_people(
-            county=county,
-            today=self.today,
-            accounts=accounts,
-            demo_village=village,
-            seed=SEED,
-            plan=plan,
+            county=county, today=self.today, accounts=accounts, demo_village=village, plan=plan
         )
         ledgers_village = build_ledgers_village(
-            county=county,
-            today=self.today,
-            accounts=accounts,
-            demo_village=village,
-            seed=SEED,
-            plan=plan,
+            county=county, today=self.today, accounts=accounts, demo_village=village, plan=plan
         )
         # Last: the evaluation reads every module's data.
         admin = User.objects.get(pk=accounts["county"])
@@ -448,11 +420,11 @@ class _Builder:
             county, name=plan.name, level=Level.TOWNSHIP, code=f"{COUNTY_CODE}{plan.code}000"
         )
         self.decks = {
-            "secretary": _Deck.of_bands(rng, SECRETARY_AGES),
-            "director": _Deck.of_bands(rng, DIRECTOR_AGES),
-            "committee": _Deck.of_bands(rng, COMMITTEE_AGES),
+            "secretary": Deck.of_bands(rng, SECRETARY_AGES),
+            "director": Deck.of_bands(rng, DIRECTOR_AGES),
+            "committee": Deck.of_bands(rng, COMMITTEE_AGES),
             "college": [
-                (top, _Deck(rng, [True] * cards + [False] * (20 - cards)))
+                (top, Deck(rng, [True] * cards + [False] * (20 - cards)))
                 for top, cards in COLLEGE_CARDS
             ],
         }

@@ -88,7 +88,6 @@ def build_ledgers_people(
     today: dt.date,
     accounts: dict[str, int],
     demo_village: Region,
-    seed: int,
     plan: DemoPlan,
 ) -> dict[str, int]:
     return _Builder(county, today, accounts, demo_village, plan).build()

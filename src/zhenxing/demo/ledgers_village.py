@@ -98,7 +98,6 @@ def build_ledgers_village(
     today: dt.date,
     accounts: dict[str, int],
     demo_village: Region,
-    seed: int,
     plan: DemoPlan,
 ) -> dict[str, int]:
     meeting_defaults_ensure()

@@ -63,7 +63,7 @@ from django.utils.translation import gettext as _
 from zhenxing.accounts.models import User
 from zhenxing.core.selectors import work_calendar
 from zhenxing.core.workdays import WorkCalendar
-from zhenxing.demo.plan import DemoPlan, stream
+from zhenxing.demo.plan import Deck, DemoPlan, stream
 from zhenxing.orders.models import (
     Category,
     Decision,
@@ -415,25 +415,6 @@ def _pick(rng: random.Random, weighted: tuple) -> object:
     return rng.choices(values, weights=weights)[0]
 
 
-class _Deck:
-    """Draws in fixed proportions, as ``build._Deck`` (which imports this module): each run through
-    the deck deals every card as often as listed. ``put_back`` returns a card to the bottom."""
-
-    def __init__(self, rng: random.Random, cards: list) -> None:
-        self.rng = rng
-        self.cards = cards
-        self.left: list = []
-
-    def draw(self):
-        if not self.left:
-            self.left = self.cards[:]
-            self.rng.shuffle(self.left)
-        return self.left.pop()
-
-    def put_back(self, card) -> None:
-        self.left.insert(0, card)
-
-
 @dataclass
 class _Member:
     id: int
@@ -466,7 +447,7 @@ class _Unit:
     meetings: list[dt.datetime] = field(default_factory=list)
     items: dict[int, list[tuple[_Row, str, str]]] = field(default_factory=dict)
     # Per star year: the decks of categories and levels, and the counts the plan's ranks use.
-    decks: dict[tuple[str, int], _Deck] = field(default_factory=dict)
+    decks: dict[tuple[str, int], Deck] = field(default_factory=dict)
     code_stream: random.Random = field(default_factory=random.Random)
     ranks: Counter[tuple[str, int]] = field(default_factory=Counter)
 
@@ -478,10 +459,10 @@ class _Unit:
     def code(self) -> str:
         return self.region.code
 
-    def deck(self, purpose: str, year: int, cards: Callable[[], list]) -> _Deck:
+    def deck(self, purpose: str, year: int, cards: Callable[[], list]) -> Deck:
         key = (purpose, year)
         if key not in self.decks:
-            self.decks[key] = _Deck(stream(f"order-{purpose}", self.code, year), cards())
+            self.decks[key] = Deck(stream(f"order-{purpose}", self.code, year), cards())
         return self.decks[key]
 
     def rank(self, purpose: str, year: int) -> int:

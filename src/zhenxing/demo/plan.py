@@ -90,6 +90,31 @@ def stream(purpose: str, *keys: object) -> random.Random:
     return random.Random(seed)  # noqa: S311 - demo data, not secrets
 
 
+class Deck:
+    """Draws in fixed proportions: each run through the deck deals every card as often as listed,
+    in an order shuffled by ``rng``, so a share holds over few draws (never by luck)."""
+
+    def __init__(self, rng: random.Random, cards: list) -> None:
+        self.rng = rng
+        self.cards = cards
+        self.left: list = []
+
+    def draw(self):
+        if not self.left:
+            self.left = self.cards[:]
+            self.rng.shuffle(self.left)
+        return self.left.pop()
+
+    def put_back(self, card) -> None:
+        """Return ``card`` to the bottom of what is left."""
+        self.left.insert(0, card)
+
+    @classmethod
+    def of_bands(cls, rng: random.Random, bands: tuple[tuple[int, int, int], ...]) -> Deck:
+        """Age bands as (low, high, cards): each card a (low, high) range."""
+        return cls(rng, [(low, high) for low, high, cards in bands for _ in range(cards)])
+
+
 def deck_for(size: int) -> list[int]:
     """The star counts dealt to a township of ``size`` villages (largest remainder from
     ``DECK_24``, at least one five-star village)."""

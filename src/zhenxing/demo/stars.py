@@ -58,9 +58,11 @@ def star_summary(county: Region, plan: DemoPlan) -> list[str]:
     standard = current_standard()
     run = latest_run_covering(county)
     if standard is not None and run is not None and run.standard_id == standard.pk:
-        estimate = ranking(run, county).distribution
+        rows = ranking(run, county)
+        awaiting = sum(1 for row in rows.rows if row.pending)
         lines.append(
             f"{standard.year}年度测评（截至 {plan.today:%Y-%m-%d}）："
-            + "，".join(f"{s}星 {estimate.get(s, 0)} 个" for s in range(5, -1, -1))
+            + "，".join(f"{s}星 {rows.distribution.get(s, 0)} 个" for s in range(5, -1, -1))
+            + f"；另有 {awaiting} 个村的部分星待评审"
         )
     return lines
