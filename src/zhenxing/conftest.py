@@ -1,4 +1,5 @@
-"""Shared fixtures: a small region tree and the personas of the style guide.
+"""Shared fixtures: a small region tree and the personas of the style guide. (The pinned clock
+and the demo county, which the whole suite shares, are in the root conftest.py.)
 
 county ─┬─ township A ─┬─ district A1 ── village A1 ── group A1-1
         │              └─ village A2

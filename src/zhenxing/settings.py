@@ -6,12 +6,15 @@ SECRET_KEY     default: generated once and kept in ./var/secret_key (also SECRET
 DEBUG          default: false
 ALLOWED_HOSTS  default: 127.0.0.1,localhost
 ZHENXING_VAR   default: ./var (where the SQLite file, the secret and uploads live)
+ZHENXING_PINNED_CLOCK  tests and scripts/test-calendar only (see pin_clock_for_tests)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
+import time
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +48,47 @@ def envint(name: str, default: int) -> int:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def pin_clock_for_tests() -> None:
+    """Run this process on the test suite's pinned clock when ``ZHENXING_PINNED_CLOCK`` is set.
+
+    For the test suite and ``scripts/test-calendar`` only, never in a deployment: the browser
+    tests set it for every process they start (``zhenxing demo``, ``zhenxing serve`` and through it
+    the gunicorn workers, the background worker and the scheduler, ``zhenxing stars_finalise``), so
+    that all of them read the same "now" as the pytest session, whenever each one starts.
+
+    Its value is ``<pinned instant>@<real Unix time at that instant>``, e.g.
+    ``2026-12-08T10:00:00+08:00@1796436000.25``. The process travels (time-machine, ticking) to
+    ``pinned + (real now - real moment pinned)``. Unset or empty: nothing happens. Set without
+    time-machine installed (a test dependency), or malformed: ImproperlyConfigured.
+    """
+    value = os.environ.get("ZHENXING_PINNED_CLOCK")
+    if not value:
+        return
+    try:
+        import time_machine  # a test dependency, needed only here
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            "ZHENXING_PINNED_CLOCK is set but time-machine is not installed "
+            "(it is a test dependency: scripts/install test); unset it outside the tests"
+        ) from exc
+    instant, _, since = value.rpartition("@")
+    try:
+        pinned, real_then = dt.datetime.fromisoformat(instant), float(since)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"ZHENXING_PINNED_CLOCK must be <ISO 8601 instant>@<Unix time>, got {value!r}"
+        ) from exc
+    if pinned.tzinfo is None:
+        raise ImproperlyConfigured(f"ZHENXING_PINNED_CLOCK needs a UTC offset, got {value!r}")
+    hatch = time_machine.escape_hatch
+    real_now = hatch.time.time() if hatch.is_travelling() else time.time()
+    elapsed = real_now - real_then
+    time_machine.travel(pinned + dt.timedelta(seconds=elapsed), tick=True).start()
+
+
+pin_clock_for_tests()
 
 
 VAR_DIR = Path(os.environ.get("ZHENXING_VAR") or PROJECT_DIR / "var").resolve()

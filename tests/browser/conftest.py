@@ -1,11 +1,15 @@
 """Browser tests: the real `zhenxing demo` and `zhenxing serve` commands, driven by Chromium.
 
 The server runs in its own process on a fresh database: a SQLite file in a temporary folder, or,
-when the suite runs on PostgreSQL (DATABASE_URL), a fresh database on that server.
+when the suite runs on PostgreSQL (DATABASE_URL), a fresh database on that server. Every process
+the tests start (the demo build, the server's web workers, background worker and scheduler, other
+commands) reads the session's pinned clock: ``ZHENXING_PINNED_CLOCK`` (see
+``zhenxing.settings.pin_clock_for_tests``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import socket
@@ -18,6 +22,8 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import time_machine
+from django.utils import timezone
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -49,10 +55,24 @@ def _admin_url(url: str) -> str:
     return url.replace("postgres://", "postgresql://", 1)
 
 
+def pinned_clock() -> str:
+    """``ZHENXING_PINNED_CLOCK`` for a child process: this session's "now" and the real time of
+    the same moment, so a process started later runs on the same clock as the session."""
+    now = dt.datetime.now(dt.UTC)  # the pinned clock (root conftest.py), already running
+    return f"{now.isoformat()}@{time_machine.escape_hatch.time.time()!r}"
+
+
+@pytest.fixture
+def today() -> dt.date:
+    """The session's (and the server's) today, in Asia/Shanghai."""
+    return timezone.localdate()
+
+
 @pytest.fixture(scope="session")
 def server_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     env["ZHENXING_VAR"] = str(tmp_path_factory.mktemp("var"))
+    env["ZHENXING_PINNED_CLOCK"] = pinned_clock()
     pg = os.environ.get("DATABASE_URL", "")
     dbname = f"zhenxing_e2e_{os.getpid()}"
     if pg.startswith("postgres"):

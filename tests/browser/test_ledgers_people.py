@@ -42,7 +42,7 @@ def _correct(page, reason: str):
     return form
 
 
-def test_the_three_colour_book_add_correct_history_export(browser, live_url, shot, tmp_path):
+def test_the_three_colour_book_add_correct_history_export(browser, live_url, shot, tmp_path, today):
     page = login(browser, live_url, "village", DESKTOP)
     page.get_by_role("link", name="村级台账").first.click()
     page.wait_for_load_state()
@@ -54,7 +54,7 @@ def test_the_three_colour_book_add_correct_history_export(browser, live_url, sho
     _village_id, number = _village(page, live_url)
     add = page.locator("#add form")
     add.locator("input[name=colour][value=red]").check()
-    add.locator("input[name=occurred_on]").fill("2026-01-05")
+    add.locator("input[name=occurred_on]").fill(today.isoformat())
     add.locator("input[name=household]").fill(number)
     add.locator("input[name=title]").fill("浏览器测试：义务清扫")
     add.locator("textarea[name=description]").fill("连续一周义务清扫村内主干道，群众称赞")
@@ -76,7 +76,7 @@ def test_the_three_colour_book_add_correct_history_export(browser, live_url, sho
     assert page.locator(".photos img").count() == 1  # the correction keeps the photo
     assert_fits(page)
     shot(page, "ledgers-book-entry-desktop")
-    page.goto(f"{live_url}/ledgers/books/?period=2026")
+    page.goto(f"{live_url}/ledgers/books/?period={today.year - 1}")  # a whole year of data
     assert_fits(page)
     shot(page, "ledgers-books-desktop")
     ws = _download(page, "导出Excel").active
@@ -85,7 +85,7 @@ def test_the_three_colour_book_add_correct_history_export(browser, live_url, sho
     page.context.close()
 
 
-def test_household_ratings_add_correct_rank_export(browser, live_url, shot):
+def test_household_ratings_add_correct_rank_export(browser, live_url, shot, today):
     page = login(browser, live_url, "village", DESKTOP)
     page.goto(f"{live_url}/ledgers/ratings/")
     _village_id, number = _village(page, live_url)
@@ -104,17 +104,17 @@ def test_household_ratings_add_correct_rank_export(browser, live_url, shot):
     assert "74 / 100" in page.locator(".facts").first.inner_text()
     assert page.locator("#history .timeline li").count() == 2
     shot(page, "ledgers-rating-desktop")
-    page.goto(f"{live_url}/ledgers/ratings/rankings/?period=2026")
+    page.goto(f"{live_url}/ledgers/ratings/rankings/?period={today.year - 1}")
     assert page.locator("#groups tbody tr").count() >= 1
     assert_fits(page)
     shot(page, "ledgers-rating-rankings-desktop")
-    page.goto(f"{live_url}/ledgers/ratings/?period=2026")
+    page.goto(f"{live_url}/ledgers/ratings/?period={today.year - 1}")
     ws = _download(page, "导出Excel").active
     assert ws["A1"].value.endswith("农户评比台账") and ws.max_row > 4
     page.context.close()
 
 
-def test_member_points_and_pledges(browser, live_url, shot):
+def test_member_points_and_pledges(browser, live_url, shot, today):
     page = login(browser, live_url, "village", DESKTOP)
     page.goto(f"{live_url}/ledgers/points/")
     add = page.locator("#add form")
@@ -132,25 +132,25 @@ def test_member_points_and_pledges(browser, live_url, shot):
     assert "参加主题党日" in page.locator(".facts").first.inner_text()
     assert page.locator("#history .timeline li").count() == 2
     shot(page, "ledgers-points-entry-desktop")
-    page.goto(f"{live_url}/ledgers/points/balances/?period=2026")
+    page.goto(f"{live_url}/ledgers/points/balances/?period={today.year - 1}")
     assert page.locator("#ranking tbody tr").count() >= 5
     assert_fits(page)
     shot(page, "ledgers-points-balances-desktop")
     book = _download(page, "导出Excel")
     assert book.sheetnames == ["积分明细", "积分排名", "承诺践诺"]
-    page.goto(f"{live_url}/ledgers/pledges/?period=2026")
+    page.goto(f"{live_url}/ledgers/pledges/?period={today.year - 1}")
     assert page.locator("#rows tbody tr").count() >= 1
     shot(page, "ledgers-pledges-desktop")
     page.context.close()
 
 
 @pytest.mark.parametrize("username", ["village", "township"])
-def test_the_ledger_pages_fit_a_phone(browser, live_url, shot, username):
+def test_the_ledger_pages_fit_a_phone(browser, live_url, shot, username, today):
     page = login(browser, live_url, username, PHONE)
     for path, name in (
         ("/ledgers/", "index"),
-        ("/ledgers/books/?period=2026", "books"),
-        ("/ledgers/points/balances/?period=2026", "balances"),
+        (f"/ledgers/books/?period={today.year - 1}", "books"),
+        (f"/ledgers/points/balances/?period={today.year - 1}", "balances"),
     ):
         page.goto(f"{live_url}{path}")
         assert_fits(page)

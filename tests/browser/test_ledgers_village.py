@@ -34,14 +34,15 @@ def _history_versions(page) -> int:
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_the_meeting_ledger_and_its_compliance(browser, live_url, shot, viewport):
+def test_the_meeting_ledger_and_its_compliance(browser, live_url, shot, viewport, today):
     name = "phone" if viewport is PHONE else "desktop"
     page = login(browser, live_url, "village", viewport)
-    page.goto(f"{live_url}/ledgers/meetings/")
-    assert page.locator("#rows tbody tr").count() > 5  # the demo year of meetings
+    page.goto(f"{live_url}/ledgers/meetings/?period={today.year - 1}")
+    assert page.locator("#rows tbody tr").count() > 5  # last year's meetings (this year's may
+    # not have begun: early January)
     assert_fits(page)
     shot(page, f"ledgers-meetings-{name}")
-    page.goto(f"{live_url}/ledgers/meetings/compliance/")
+    page.goto(f"{live_url}/ledgers/meetings/compliance/?period={today.year - 1}")
     assert page.locator("#compliance tbody tr").count() == 1
     assert page.locator("[data-compliance]").first.inner_text().endswith("%")
     assert_fits(page)
@@ -49,12 +50,12 @@ def test_the_meeting_ledger_and_its_compliance(browser, live_url, shot, viewport
     page.context.close()
 
 
-def test_a_meeting_is_recorded_corrected_and_exported(browser, live_url, shot):
+def test_a_meeting_is_recorded_corrected_and_exported(browser, live_url, shot, today):
     page = login(browser, live_url, "village", DESKTOP)
     page.goto(f"{live_url}/ledgers/meetings/")
     add = page.locator("#add form")
     add.locator("select[name=kind]").select_option(label="主题党日")
-    add.locator("input[name=held_on]").fill("2026-03-01")
+    add.locator("input[name=held_on]").fill(today.isoformat())
     add.locator("input[name=topic]").fill("浏览器测试：重温入党誓词")
     boxes = add.locator("input[name=attendees]")
     for i in range(3):
@@ -72,7 +73,7 @@ def test_a_meeting_is_recorded_corrected_and_exported(browser, live_url, shot):
     assert _history_versions(page) == 2
     assert "补记两名参会党员" in page.locator("#history").inner_text()
     shot(page, "ledgers-meeting-corrected-desktop")
-    page.goto(f"{live_url}/ledgers/meetings/?period=2026")
+    page.goto(f"{live_url}/ledgers/meetings/?period={today.year}")
     book = _download(page, "导出Excel")
     assert book.sheetnames == ["组织生活记录", "落实情况"]
     topics = [r[5] for r in book["组织生活记录"].iter_rows(min_row=4, values_only=True)]
@@ -85,16 +86,23 @@ def test_collective_income_per_tier_add_correct_export(browser, live_url, shot, 
     name = "phone" if viewport is PHONE else "desktop"
     page = login(browser, live_url, "township", viewport)
     page.goto(f"{live_url}/ledgers/income/")
-    # 裴岗镇 as seed 000 reports it: 13 villages at 20万 or more, 4 of them at 50万 or more
+    # 裴岗镇 as the demo builds it: 4 villages at 50万 or more; how many reach 20万 is the plan's
+    # (its industry stars), so that count is checked against the page's own village table.
     at_least = page.locator("#tiers tr.muted td[data-at-least]")
-    assert at_least.nth(3).inner_text() == "13" and at_least.nth(4).inner_text() == "4"
+    villages = page.locator("#villages tbody tr")
+    at_20 = sum(villages.filter(has=page.locator(f".tag.tier-{i}")).count() for i in (3, 4))
+    assert at_least.nth(4).inner_text() == "4" and at_least.nth(3).inner_text() == str(at_20)
+    assert at_20 >= 4
     assert_fits(page)
     shot(page, f"ledgers-income-{name}")
     if viewport is PHONE:
         page.context.close()
         return
+    # A village already in the top tier (50万 or more), so the entry moves no tier count: the
+    # [phone] variant, run after this one, counts the same.
+    top = page.locator("#villages tr:has(.tag.tier-4) td a").first.inner_text()
     add = page.locator("#add form")
-    add.locator("select[name=village]").select_option(index=1)
+    add.locator("select[name=village]").select_option(label=top)
     add.locator("select[name=source]").select_option(label="光伏收益")
     add.locator("input[name=amount]").fill("-3000")
     add.get_by_role("button", name="保存").click()
@@ -122,7 +130,7 @@ def test_collective_income_per_tier_add_correct_export(browser, live_url, shot, 
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_incidents_and_the_derived_three_zeros(browser, live_url, shot, viewport):
+def test_incidents_and_the_derived_three_zeros(browser, live_url, shot, viewport, today):
     name = "phone" if viewport is PHONE else "desktop"
     page = login(browser, live_url, "township", viewport)
     page.goto(f"{live_url}/ledgers/incidents/")
@@ -137,7 +145,7 @@ def test_incidents_and_the_derived_three_zeros(browser, live_url, shot, viewport
     add = page.locator("#add form")
     add.locator("select[name=village]").select_option(label=village_name)
     add.locator("input[name=kind][value=accident]").check()
-    add.locator("input[name=occurred_on]").fill("2026-02-03")
+    add.locator("input[name=occurred_on]").fill(today.isoformat())  # the page shows this year
     add.locator("textarea[name=summary]").fill("浏览器测试：农用车侧翻")
     add.get_by_role("button", name="保存").click()
     page.wait_for_load_state()

@@ -179,7 +179,13 @@ def test_a_request_is_dispatched_taken_and_resolved_on_phones(
     assert page.locator("#order-status").inner_text() == "已办结待评价"
     assert "排水沟已疏通" in page.locator("#resolution").inner_text()
     assert page.locator("#resolution .photos img").count() == 1
-    assert page.evaluate("document.querySelector('#resolution .photos img').naturalWidth") == 800
+    # The photo loads lazily: scroll it into view and wait until it has loaded.
+    photo_img = page.locator("#resolution .photos img")
+    photo_img.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=photo_img.element_handle()
+    )
+    assert photo_img.evaluate("img => img.naturalWidth") == 800
     timeline = page.locator("#timeline").inner_text()
     for step in ("点单", "派单", "接单", "办结"):
         assert step in timeline

@@ -37,7 +37,7 @@ def held(page) -> int:
 
 @pytest.mark.browser
 def test_a_village_goes_from_self_assessment_to_a_revoked_star(
-    browser, live_url, shot, server_env, tmp_path
+    browser, live_url, shot, server_env, tmp_path, today
 ):
     # The county runs an evaluation of the whole county.
     county = login(browser, live_url, "county", DESKTOP)
@@ -142,6 +142,8 @@ def test_a_village_goes_from_self_assessment_to_a_revoked_star(
     stars = held(county)
     assert stars == 3
     county.click("#action-objection summary")
+    # The received date defaults to the server's today: the session's pinned one.
+    assert county.input_value("#ob-date") == today.isoformat()
     county.fill("#ob-content", "反映该村美丽庭院评选不公开")
     submit(county, "#action-objection button[type=submit]")
     assert "已登记异议" in messages(county)
@@ -154,7 +156,7 @@ def test_a_village_goes_from_self_assessment_to_a_revoked_star(
     shot(county, "star-app-county-published-desktop")
 
     # The notice ends: the scheduler's job, run as of a day after the notice.
-    later = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    later = (today + dt.timedelta(days=30)).isoformat()
     subprocess.run(
         [BIN / "zhenxing", "stars_finalise", "--today", later], env=server_env, check=True
     )

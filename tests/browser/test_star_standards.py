@@ -18,7 +18,8 @@ def test_the_county_edits_a_standard_and_sees_the_line_at_fault(browser, live_ur
     page.goto(f"{live_url}/stars/standards/")
     row = page.locator("tr[data-standard='henan-village/2026.1']")
     assert "在用" in row.inner_text()
-    row.locator("a").click()
+    with page.expect_navigation():  # count() below does not wait for the page
+        row.locator("a").click()
     assert page.locator("[data-star=industry]").count() == 1
     assert "村集体经济经营性收入不少于 20 万元" in page.inner_text("main")
     assert_fits(page)
@@ -32,7 +33,8 @@ def test_the_county_edits_a_standard_and_sees_the_line_at_fault(browser, live_ur
             "threshold: 95\n", "threshold: 150\n", 1
         )
     )
-    page.get_by_role("button", name="检查并导入").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="检查并导入").click()
     errors = page.locator("#standard-errors li")
     assert errors.count() == 1
     assert "0 到 100" in errors.first.inner_text()

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from zhenxing.accounts.scoping import scope_for
 from zhenxing.core.periods import Period
@@ -41,7 +42,7 @@ def test_a_future_date_is_refused(tree, village_a1_user):
             village_a1_user,
             tree.village_a1,
             IncidentKind.PETITION,
-            dt.date.today() + dt.timedelta(2),
+            timezone.localdate() + dt.timedelta(2),
         )
     assert "不能晚于今天" in exc.value.message_dict["occurred_on"][0]
 

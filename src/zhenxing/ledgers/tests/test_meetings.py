@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from zhenxing.accounts.scoping import scope_for
 from zhenxing.core.periods import Period
@@ -90,7 +91,7 @@ def test_an_attendee_from_another_branch_is_refused_by_name(
 def test_a_meeting_dated_in_the_future_is_refused(village_a1_user, branch_a1, kinds):
     org, _members = branch_a1
     with pytest.raises(ValidationError) as exc:
-        record(village_a1_user, org, kinds["committee"], day=dt.date.today() + dt.timedelta(1))
+        record(village_a1_user, org, kinds["committee"], day=timezone.localdate() + dt.timedelta(1))
     assert "不能晚于今天" in exc.value.message_dict["held_on"][0]
 
 

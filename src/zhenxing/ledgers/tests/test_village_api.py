@@ -8,6 +8,7 @@ import io
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from zhenxing.conftest import PASSWORD
 from zhenxing.ledgers.models.incidents import Incident
@@ -124,7 +125,7 @@ def test_incidents_through_the_api(client, tree, township_a_user, township_b_use
     body = {
         "village_id": tree.village_a2.pk,
         "kind": "petition",
-        "occurred_on": (dt.date.today() + dt.timedelta(days=3)).isoformat(),
+        "occurred_on": (timezone.localdate() + dt.timedelta(days=3)).isoformat(),
         "summary": "越级上访",
     }
     future = post(client, f"{API}/incidents", body, headers)

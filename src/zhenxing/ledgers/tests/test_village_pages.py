@@ -10,6 +10,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from zhenxing.accounts.scoping import scope_for
 from zhenxing.ledgers.models.incidents import Incident
@@ -345,7 +346,7 @@ def test_a_meeting_keeps_its_photo_and_a_correction_keeps_it_too(client, tree, v
 
 def test_the_ledgers_index_shows_the_four_ledgers_with_figures(client, tree, county_user):
     source = IncomeSource.objects.first()
-    this_year = dt.date.today().year
+    this_year = timezone.localdate().year
     income_record(
         scope=scope_for(county_user),
         village=tree.village_a1,

@@ -163,13 +163,14 @@ def test_overdue_reminders_reach_owner_and_taker_once(tree, village_a1_user, mem
 
 @pytest.mark.django_db
 def test_an_override_makes_an_unknown_years_holiday_count(tree, category):
-    """chinese_calendar does not know 2027; the admin enters its New Year holiday."""
+    """chinese_calendar can never know 2099 (it ships the years already announced); the admin
+    enters its New Year holiday."""
     category.time_limit_days = 1
     category.save(update_fields=["time_limit_days"])
-    with time_machine.travel(at(2026, 12, 31), tick=False):
+    with time_machine.travel(at(2098, 12, 31), tick=False):  # a Wednesday
         plain = submit(tree.village_a1, category)
-    assert plain.due_on == dt.date(2027, 1, 1)  # a Friday, unknown: counted as working
-    CalendarDay.objects.create(date=dt.date(2027, 1, 1), is_workday=False, note="元旦")
-    with time_machine.travel(at(2026, 12, 31), tick=False):
+    assert plain.due_on == dt.date(2099, 1, 1)  # a Thursday, unknown: counted as working
+    CalendarDay.objects.create(date=dt.date(2099, 1, 1), is_workday=False, note="元旦")
+    with time_machine.travel(at(2098, 12, 31), tick=False):
         known = submit(tree.village_a1, category, phone="13812345679")
-    assert known.due_on == dt.date(2027, 1, 4)
+    assert known.due_on == dt.date(2099, 1, 2)

@@ -515,22 +515,26 @@ def test_the_county_adds_a_category(client, county_user):
     assert added.active and added.time_limit_days == 5
 
 
-def test_the_county_enters_next_years_holidays(client, county_user):
+def test_the_county_enters_next_years_holidays(client, county_user, time_machine):
+    # November 2098, this year's days already entered: chinese_calendar can never know 2098 or
+    # 2099 (it ships the years already announced), so next year is the one to enter.
+    time_machine.move_to(dt.datetime(2098, 11, 23, 10, 0, tzinfo=SHANGHAI), tick=False)
+    CalendarDay.objects.create(date=dt.date(2098, 10, 1), is_workday=False, note="国庆节")
     client.force_login(county_user)
     url = reverse("calendar_days")
     html = client.get(url).content.decode()
-    assert "2027 年的法定节假日尚未录入，请按国务院办公厅通知补录" in html
-    assert "2026 年的法定节假日尚未录入" not in html
-    response = client.post(url, {"date": "2027-10-01", "is_workday": "0", "note": "国庆节"})
-    assert response.status_code == 302 and response["Location"].endswith("?year=2027")
-    client.post(url, {"date": "2027-09-26", "is_workday": "1", "note": "国庆节调休上班"})
-    day = CalendarDay.objects.get(date=dt.date(2027, 10, 1))
+    assert "2099 年的法定节假日尚未录入，请按国务院办公厅通知补录" in html
+    assert "2098 年的法定节假日尚未录入" not in html
+    response = client.post(url, {"date": "2099-10-01", "is_workday": "0", "note": "国庆节"})
+    assert response.status_code == 302 and response["Location"].endswith("?year=2099")
+    client.post(url, {"date": "2099-09-27", "is_workday": "1", "note": "国庆节调休上班"})
+    day = CalendarDay.objects.get(date=dt.date(2099, 10, 1))
     assert not day.is_workday and day.note == "国庆节"
-    assert CalendarDay.objects.get(date=dt.date(2027, 9, 26)).is_workday
-    html = client.get(url, {"year": "2027"}).content.decode()
-    assert "2027 年的法定节假日尚未录入" not in html
-    assert "2027-10-01" in html and "2027-09-26" in html and "周日" in html
-    again = client.post(url, {"date": "2027-10-01", "is_workday": "1"}).content.decode()
+    assert CalendarDay.objects.get(date=dt.date(2099, 9, 27)).is_workday
+    html = client.get(url, {"year": "2099"}).content.decode()
+    assert "2099 年的法定节假日尚未录入" not in html
+    assert "2099-10-01" in html and "2099-09-27" in html and "周日" in html
+    again = client.post(url, {"date": "2099-10-01", "is_workday": "1"}).content.decode()
     assert "日期：该日期已有调整记录；如需更改，请先删除原记录" in again
     missing = client.post(url, {"date": "", "is_workday": "0"}).content.decode()
     assert "日期：" in missing
