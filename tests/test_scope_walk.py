@@ -1,16 +1,26 @@
 """Walk every URL pattern — pages and API routes alike — as each demo persona, and prove that no
 object outside the persona's scope is reachable: its URL answers 404 exactly like a missing one,
-and no page or JSON answer links to or names one.
+and no page, JSON answer or downloaded workbook links to or names one.
+
+Samples per route and persona: up to three objects inside the scope (the first by pk: for regions
+the persona's own node, whose pages list the most) and three outside it, chosen to cover the
+ways a scope filter goes wrong rather than at random: the lowest pk out of reach (for regions an
+ancestor), the first one after the inside samples (the neighbouring village or township, where a
+prefix mistake would show) and the highest. A download is opened and searched like a page, once,
+for the first inside object: the persona's widest export, which holds what the narrower ones do.
 
 A new URL parameter must be taught to this walker (``PARAM_MODELS``), or the test fails.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Iterator
 
 import pytest
+from django.db.models import QuerySet
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from zhenxing.accounts.models import User
@@ -89,6 +99,7 @@ NOT_WALKED |= {
 # twin redirects other roles and is walked.)
 NOT_WALKED |= {"api/v1/stars/results/regions/<int:region_id>/notice"}
 MISSING_ID = 987_654_321
+INSIDE_SAMPLES = 3
 
 
 def param_models() -> dict[str, type]:
@@ -191,8 +202,34 @@ def fetch(client, url: str):
     return response
 
 
+def is_download(response) -> bool:
+    return response.get("Content-Disposition", "").startswith("attachment")
+
+
+def text_of(response) -> str:
+    """The text a person would read: a page or JSON as is; a workbook or document (a zip of XML
+    parts: xlsx, docx) unpacked, since its compressed bytes would hide any name."""
+    content = response.content
+    if content.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "\n".join(
+                archive.read(name).decode(errors="replace")
+                for name in archive.namelist()
+                if name.endswith(".xml")
+            )
+    return content.decode(errors="replace")
+
+
+def outside_samples(hidden: QuerySet, after: int) -> list[int]:
+    """Three pks of the out-of-scope objects ``hidden``: the lowest, the first above ``after``
+    (the last inside sample) and the highest."""
+    pks = hidden.order_by("pk").values_list("pk", flat=True)
+    picked = (pks.first(), pks.filter(pk__gt=after).first(), pks.last())
+    return sorted({pk for pk in picked if pk is not None})
+
+
 def assert_nothing_out_of_scope_in(response, visible_ids: set[int], hidden_names: set[str]) -> None:
-    body = response.content.decode(errors="replace")
+    body = text_of(response)
     linked = {int(n) for n in re.findall(r"/regions/(\d+)/", body)}
     assert linked <= visible_ids, (
         f"links to out-of-scope regions {sorted(linked - visible_ids)[:5]}"
@@ -212,10 +249,10 @@ def walk_child(client, route, params, models, scope, visible_regions, hidden_nam
     parent, child = (models[p] for p in params)
     link = next(f.attname for f in child._meta.fields if f.related_model is parent)
     shown = visible(child.objects.all(), scope)
-    inside = list(shown.order_by("pk").values_list(link, "pk")[:3])
-    outside = list(
-        child.objects.exclude(pk__in=shown.values("pk")).order_by("?")[:8].values_list(link, "pk")
-    )
+    inside = list(shown.order_by("pk").values_list(link, "pk")[:INSIDE_SAMPLES])
+    hidden = child.objects.exclude(pk__in=shown.values("pk"))
+    chosen = outside_samples(hidden, inside[-1][1] if inside else 0)
+    outside = list(hidden.filter(pk__in=chosen).order_by("pk").values_list(link, "pk"))
     missing_url = fill_each(route, (MISSING_ID, MISSING_ID))
     missing = fetch(client, missing_url)
     assert missing.status_code == 404, (route, missing.status_code)
@@ -229,6 +266,8 @@ def walk_child(client, route, params, models, scope, visible_regions, hidden_nam
         response = fetch(client, fill_each(route, pair))
         assert response.status_code in {200, 302}, (route, pair, response.status_code)
         assert_nothing_out_of_scope_in(response, visible_regions, hidden_names)
+        if is_download(response):
+            break
 
 
 @pytest.mark.usefixtures("demo_county", "db")
@@ -267,11 +306,9 @@ def test_no_out_of_scope_object_is_reachable(client, username):
         # A scope-exempt model (the county's rule book) is read at every level: all of it inside.
         exempt = getattr(model, "scope_exempt", False)
         shown = model.objects.all() if exempt else visible(model.objects.all(), scope)
-        inside = list(shown.order_by("pk").values_list("pk", flat=True)[:3])
-        outside = list(
-            model.objects.exclude(pk__in=shown.values("pk"))
-            .order_by("?")[:8]
-            .values_list("pk", flat=True)
+        inside = list(shown.order_by("pk").values_list("pk", flat=True)[:INSIDE_SAMPLES])
+        outside = outside_samples(
+            model.objects.exclude(pk__in=shown.values("pk")), inside[-1] if inside else 0
         )
         if model is Region and username != "county":
             assert outside, "the persona should have regions out of reach"
@@ -289,6 +326,8 @@ def test_no_out_of_scope_object_is_reachable(client, username):
             response = fetch(client, fill(route, pk))
             assert response.status_code in {200, 302}, (route, pk, response.status_code)
             assert_nothing_out_of_scope_in(response, visible_regions, hidden_names)
+            if is_download(response):
+                break
         walked += 1
     assert walked >= 10
 
