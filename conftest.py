@@ -89,9 +89,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def demo_county(django_db_setup, django_db_blocker):
     """The demo county, built once for the session at the pinned reference date (its
     ``BuildResult``: ``.plan`` says what the data was built to show) and removed at the end."""
+    from zhenxing.conftest import seed_reference_data
     from zhenxing.demo.build import build_demo_county, reset_demo
 
     with django_db_blocker.unblock():
+        seed_reference_data()  # a transactional test that ran before may have flushed it
         reset_demo()
         result = build_demo_county()
     yield result

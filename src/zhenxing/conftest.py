@@ -9,9 +9,11 @@ county ─┬─ township A ─┬─ district A1 ── village A1 ── group
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.utils import translation
 
@@ -29,6 +31,17 @@ from zhenxing.regions.models import (
 )
 
 PASSWORD = "correct-horse-9"  # noqa: S105 - test accounts only
+
+
+def seed_reference_data() -> None:
+    """The default reference data the migrations seed (meeting kinds, points rules, income sources,
+    rating schemes, order categories), again: a transactional test's flush empties it, and the
+    tests that run after one may need it."""
+    for module, function in (
+        ("zhenxing.ledgers.migrations.0002_default_reference_data", "seed"),
+        ("zhenxing.orders.migrations.0002_default_categories", "add"),
+    ):
+        getattr(importlib.import_module(module), function)(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

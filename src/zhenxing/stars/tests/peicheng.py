@@ -11,15 +11,12 @@ real township's.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.apps import apps as django_apps
-
 from zhenxing.accounts.models import User
-from zhenxing.conftest import add_household
+from zhenxing.conftest import add_household, seed_reference_data
 from zhenxing.core.periods import Period
 from zhenxing.grids.models import Pairing
 from zhenxing.ledgers.models.incidents import Incident, IncidentKind
@@ -89,20 +86,10 @@ PROFILES: list[Profile] = [
 ]
 
 
-def reference_data() -> None:
-    """The default reference data the migrations seed (meeting kinds, points rules, income sources,
-    rating schemes, order categories): again, since a transactional test's flush empties it."""
-    for module, function in (
-        ("zhenxing.ledgers.migrations.0002_default_reference_data", "seed"),
-        ("zhenxing.orders.migrations.0002_default_categories", "add"),
-    ):
-        getattr(importlib.import_module(module), function)(django_apps, None)
-
-
 def build_peicheng(county: Region, admin: User) -> tuple[Region, list[Region]]:
     """The township and its 24 villages, with a year of data each per ``PROFILES``, recorded by
     ``admin`` (a county admin, who also dispatches the orders)."""
-    reference_data()
+    seed_reference_data()
     township = Region.objects.add_child(county, {"name": "裴城镇", "level": Level.TOWNSHIP})
     villages = []
     for n, profile in enumerate(PROFILES):
