@@ -35,9 +35,10 @@ PASSWORD = "correct-horse-9"  # noqa: S105 - test accounts only
 
 def seed_reference_data() -> None:
     """The default reference data the migrations seed (meeting kinds, points rules, income sources,
-    rating schemes, order categories), again: a transactional test's flush empties it, and the
-    tests that run after one may need it."""
+    rating schemes, order categories, household tags), again: a transactional test's flush empties
+    it, and the tests that run after one may need it."""
     for module, function in (
+        ("zhenxing.regions.migrations.0002_household_tags", "add_tags"),
         ("zhenxing.ledgers.migrations.0002_default_reference_data", "seed"),
         ("zhenxing.orders.migrations.0002_default_categories", "add"),
     ):
