@@ -9,15 +9,22 @@ import pytest
 
 from tests.browser.test_region_pages import DESKTOP, PHONE, login
 from tests.browser.test_service_pages import assert_fits
+from zhenxing.demo.plan import current_star_year
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_the_county_edits_a_standard_and_sees_the_line_at_fault(browser, live_url, shot, viewport):
+def test_the_county_edits_a_standard_and_sees_the_line_at_fault(
+    browser, live_url, shot, viewport, today
+):
     name = "phone" if viewport is PHONE else "desktop"
+    year = current_star_year(today)  # the demo's year under way: the standard in use
     page = login(browser, live_url, "county", viewport)
     page.goto(f"{live_url}/stars/standards/")
-    row = page.locator("tr[data-standard='henan-village/2026.1']")
+    row = page.locator(f"tr[data-standard='henan-village/{year}.1']")
     assert "在用" in row.inner_text()
+    assert (
+        "在用" not in page.locator(f"tr[data-standard='henan-village/{year - 1}.1']").inner_text()
+    )
     with page.expect_navigation():  # count() below does not wait for the page
         row.locator("a").click()
     assert page.locator("[data-star=industry]").count() == 1
@@ -29,7 +36,7 @@ def test_the_county_edits_a_standard_and_sees_the_line_at_fault(browser, live_ur
     text = editor.input_value()
     assert "threshold: 200000" in text
     editor.fill(
-        text.replace('version: "2026.1"', 'version: "2026.9"').replace(
+        text.replace(f'version: "{year}.1"', f'version: "{year}.9"').replace(
             "threshold: 95\n", "threshold: 150\n", 1
         )
     )
@@ -42,5 +49,5 @@ def test_the_county_edits_a_standard_and_sees_the_line_at_fault(browser, live_ur
     assert_fits(page)
     shot(page, f"stars-standard-error-{name}")
     page.goto(f"{live_url}/stars/standards/")
-    assert page.locator("tr[data-standard='henan-village/2026.9']").count() == 0
+    assert page.locator(f"tr[data-standard='henan-village/{year}.9']").count() == 0
     page.context.close()
