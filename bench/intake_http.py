@@ -61,8 +61,8 @@ from scratch_db import (  # bench/ is the script's folder
     add_smoke_option,
     apply_smoke,
     database_url,
-    drop_smoke_database,
     ensure_database,
+    run,
     tables_referencing,
 )
 
@@ -578,10 +578,4 @@ if __name__ == "__main__":
     # SIGTERM (a test's timeout, a CI runner) ends the run through the ``finally`` clauses: the
     # server is stopped and a smoke run's database dropped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    try:
-        main()
-    finally:
-        connection.close()
-        tmp.cleanup()
-        if args.smoke:
-            drop_smoke_database(URL)
+    run(main, args=args, url=URL, tmp=tmp)

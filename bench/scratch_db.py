@@ -93,3 +93,17 @@ def tables_referencing(model: type) -> list[str]:
             other = rel.through if rel.many_to_many else rel.related_model
             tables.add(other._meta.db_table)
     return sorted(tables)
+
+
+def run(main, *, args: argparse.Namespace, url: str, tmp) -> None:
+    """Run a bench's ``main`` and always clean up after it: the database connection, its
+    temporary folder and, for a smoke run, its scratch database."""
+    from django.db import connection
+
+    try:
+        main()
+    finally:
+        connection.close()
+        tmp.cleanup()
+        if args.smoke:
+            drop_smoke_database(url)

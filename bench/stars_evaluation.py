@@ -67,8 +67,8 @@ from scratch_db import (  # bench/ is the script's folder
     add_smoke_option,
     apply_smoke,
     database_url,
-    drop_smoke_database,
     ensure_database,
+    run,
 )
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_stars"
@@ -669,10 +669,4 @@ def main() -> None:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
 
 
-try:
-    main()
-finally:
-    connection.close()
-    tmp.cleanup()
-    if args.smoke:
-        drop_smoke_database(URL)
+run(main, args=args, url=URL, tmp=tmp)

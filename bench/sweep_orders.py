@@ -49,8 +49,8 @@ from scratch_db import (  # bench/ is the script's folder
     add_smoke_option,
     apply_smoke,
     database_url,
-    drop_smoke_database,
     ensure_database,
+    run,
     tables_referencing,
 )
 
@@ -481,10 +481,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    finally:
-        connection.close()
-        tmp.cleanup()
-        if args.smoke:
-            drop_smoke_database(URL)
+    run(main, args=args, url=URL, tmp=tmp)
