@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from zhenxing.api.orders import ERRORS, service_errors
@@ -39,7 +39,9 @@ class IndicatorOut(Schema):
     op: str
     threshold: Any
     judged: bool
-    veto: bool
+    veto: str = Field(
+        description="一票否决的范围：空（不是否决项）、star（否决本星）、branch（整个支部当年不评星）"
+    )
     evidence: str
 
 

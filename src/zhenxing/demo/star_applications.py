@@ -42,6 +42,7 @@ from zhenxing.stars.models import (
 from zhenxing.stars.rules import star_outcomes
 from zhenxing.stars.selectors.applications import standard_parts, task_owners
 from zhenxing.stars.services import applications as svc
+from zhenxing.stars.services import revocations
 from zhenxing.stars.states import AppAction
 
 USER_PREFIX = "demo-star-"
@@ -475,7 +476,7 @@ def _objections_and_final(year: _Year, people: _People, *, day: dt.date) -> None
             .first()
             .star
         )
-        revoked = svc.application_revoke(
+        revoked = revocations.application_revoke(
             application=target,
             star=star,
             veto=veto,

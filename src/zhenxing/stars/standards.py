@@ -3,7 +3,8 @@
 A file names the standard (code, version, year, kind), the level that approves each star count,
 the public-notice period, and its stars, each with indicators. An indicator is *computed* (a
 metric of ``stars.metrics``, a comparison and a threshold) or *judged* (a requirement a reviewer
-decides on evidence); either may be a veto (一票否决). A star may require another star first
+decides on evidence); either may be a veto (一票否决), which names what it takes: ``veto: star``
+(its star, and the stars that need it) or ``veto: branch`` (the whole branch, for the year). A star may require another star first
 (``requires``) or be a capstone (awarded only with every other star): domain.md §2.3 says neither
 rule is confirmed, so both are options of the file.
 
@@ -45,7 +46,7 @@ class IndicatorSpec:
     op: str = ""
     threshold: Decimal | bool | None = None
     judged: bool = False
-    veto: bool = False
+    veto: str = ""  # "", "star" or "branch" (VetoScope)
     evidence: str = ""
 
 
@@ -258,6 +259,29 @@ def _star(reader: _Reader, node: yaml.Node, unit: str) -> StarSpec | None:
     )
 
 
+VETO_VALUES = ("star", "branch")
+
+
+def _veto(reader: _Reader, node: yaml.Node | None) -> str:
+    """``veto: star`` (the star fails) or ``veto: branch`` (the whole branch is not rated that
+    year): a standard says which, for each veto; ``true`` is refused rather than guessed."""
+    if node is None:
+        return ""
+    value = reader.scalar(node, "veto")
+    if value is False:
+        return ""
+    if value not in VETO_VALUES:
+        reader.error(
+            node,
+            _(
+                "veto 应写明一票否决的范围：star（否决本星，及须先获得它的星）"
+                "或 branch（整个支部当年不评星）"
+            ),
+        )
+        return ""
+    return str(value)
+
+
 def _indicator(reader: _Reader, node: yaml.Node, unit: str) -> IndicatorSpec | None:
     f = reader.mapping(
         node,
@@ -273,7 +297,7 @@ def _indicator(reader: _Reader, node: yaml.Node, unit: str) -> IndicatorSpec | N
         "name": reader.text(f.get("name"), "name"),
         "line": node.start_mark.line + 1,
         "judged": judged,
-        "veto": reader.flag(f.get("veto"), "veto"),
+        "veto": _veto(reader, f.get("veto")),
         "evidence": reader.text(f.get("evidence"), "evidence") if "evidence" in f else "",
     }
     if judged:

@@ -33,6 +33,9 @@ class AppAction(models.TextChoices):
     REJECT = "reject", _("异议不成立")
     FINALISE = "finalise", _("公示期满认定")
     REVOKE = "revoke", _("摘星")
+    PROPOSE = "propose", _("提出摘星建议")
+    DISMISS = "dismiss", _("不予摘星")
+    WITHDRAW = "withdraw", _("撤回摘星建议")
 
 
 TRANSITIONS: dict[tuple[str, str], str] = {
@@ -50,6 +53,10 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (AppState.PUBLISHED, AppAction.REJECT): AppState.PUBLISHED,
     (AppState.PUBLISHED, AppAction.FINALISE): AppState.FINAL,
     (AppState.FINAL, AppAction.REVOKE): AppState.FINAL,
+    (AppState.FINAL, AppAction.PROPOSE): AppState.FINAL,
+    (AppState.FINAL, AppAction.DISMISS): AppState.FINAL,
+    (AppState.FINAL, AppAction.WITHDRAW): AppState.FINAL,
+    (AppState.PUBLISHED, AppAction.WITHDRAW): AppState.PUBLISHED,
 }
 
 SYSTEM = "system"
@@ -80,6 +87,11 @@ ROLES: dict[str, frozenset[str]] = {
     AppAction.OBJECTION: frozenset({TOWNSHIP, COUNTY}),
     AppAction.FINALISE: frozenset({SYSTEM}),
     AppAction.REVOKE: frozenset({COUNTY}),
+    # A judged veto event (a disciplinary case) is entered by the township or the county; an
+    # incident of the 三零 ledger proposes on its own, whoever recorded it (the system).
+    AppAction.PROPOSE: frozenset({TOWNSHIP, COUNTY, SYSTEM}),
+    AppAction.DISMISS: frozenset({COUNTY}),
+    AppAction.WITHDRAW: frozenset({SYSTEM, COUNTY}),
 }
 # Approve, publish and decide objections: the role of the approving level (``level``).
 BY_LEVEL = (AppAction.APPROVE, AppAction.PUBLISH, AppAction.UPHOLD, AppAction.REJECT)

@@ -14,6 +14,11 @@ from zhenxing.stars.models.applications import (
     ObjectionDecision,
     Task,
 )
+from zhenxing.stars.models.proposals import (
+    OPEN_STATES,
+    ProposalState,
+    RevocationProposal,
+)
 from zhenxing.stars.models.rhythm import (
     RankingSnapshot,
     SiteReview,
@@ -30,9 +35,11 @@ from zhenxing.stars.models.standards import (
     StandardKind,
     Star,
     StarResult,
+    VetoScope,
 )
 
 __all__ = [
+    "OPEN_STATES",
     "AppState",
     "Application",
     "ApplicationEvent",
@@ -46,7 +53,9 @@ __all__ = [
     "Objection",
     "ObjectionDecision",
     "Outcome",
+    "ProposalState",
     "RankingSnapshot",
+    "RevocationProposal",
     "SiteReview",
     "SiteReviewScore",
     "Standard",
@@ -54,5 +63,6 @@ __all__ = [
     "Star",
     "StarResult",
     "Task",
+    "VetoScope",
     "WeeklyReport",
 ]

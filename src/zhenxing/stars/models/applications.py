@@ -206,6 +206,7 @@ class ObjectionDecision(models.TextChoices):
     PENDING = "pending", _("待处理")
     UPHELD = "upheld", _("异议成立")
     REJECTED = "rejected", _("异议不成立")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class Objection(models.Model):

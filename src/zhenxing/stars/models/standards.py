@@ -86,6 +86,15 @@ class Star(models.Model):
         return self.name
 
 
+class VetoScope(models.TextChoices):
+    """What a failed veto indicator (一票否决) takes: the star it belongs to (and the stars that
+    need that star), or the whole branch for the year (the older Henan practice: a vetoed branch
+    is not rated that year). Each standard file says which, per veto (domain.md leaves it open)."""
+
+    STAR = "star", _("否决本星")
+    BRANCH = "branch", _("整个支部当年不评星")
+
+
 class Indicator(models.Model):
     scope_exempt = True
 
@@ -97,7 +106,9 @@ class Indicator(models.Model):
     op = models.CharField(_("比较"), max_length=2, blank=True)
     threshold = models.JSONField(_("门槛"), null=True, blank=True)  # a number as text, or a flag
     judged = models.BooleanField(_("评审指标"), default=False)
-    veto = models.BooleanField(_("一票否决"), default=False)
+    veto = models.CharField(
+        _("一票否决"), max_length=6, choices=VetoScope.choices, blank=True, default=""
+    )  # "" when the indicator is not a veto
     evidence = models.CharField(_("佐证材料"), max_length=200, blank=True)
 
     class Meta:

@@ -28,6 +28,7 @@ from zhenxing.stars.models import (
     Standard,
     Star,
     Task,
+    VetoScope,
 )
 from zhenxing.stars.rules import star_outcomes
 from zhenxing.stars.selectors.evaluation import latest_run_covering
@@ -49,10 +50,13 @@ def judged_indicators(
     by_star: dict[int, list[Indicator]], star_ids: set[int] | list[int]
 ) -> list[Indicator]:
     """The judged indicators a claim of ``star_ids`` must answer: those of the stars, and every
-    judged veto indicator of the standard (a failed veto fails every star)."""
+    judged veto of the standard that fails the whole branch (``veto: branch``)."""
     wanted = set(star_ids)
     return [
-        i for sid, found in by_star.items() for i in found if i.judged and (sid in wanted or i.veto)
+        i
+        for sid, found in by_star.items()
+        for i in found
+        if i.judged and (sid in wanted or i.veto == VetoScope.BRANCH)
     ]
 
 
@@ -169,7 +173,8 @@ class ApplicationView:
             (line, i)
             for line in self.stars
             for i in line.indicators
-            if i.indicator.judged and (wanted is None or line.star.pk in wanted or i.indicator.veto)
+            if i.indicator.judged
+            and (wanted is None or line.star.pk in wanted or i.indicator.veto == VetoScope.BRANCH)
         ]
 
 

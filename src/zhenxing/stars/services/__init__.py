@@ -1,6 +1,6 @@
 """Writes of the star engine, one module per part: ``evaluation`` (loading standards, evaluation
 runs), ``applications`` (goals, tasks, self-assessment, review, approval, publication, objections,
-revocation) and ``rhythm`` (weekly reports, monthly ranking snapshots, quarterly site reviews)."""
+revocation is in ``revocations``, with the proposals a veto event makes) and ``rhythm`` (weekly reports, monthly ranking snapshots, quarterly site reviews)."""
 
 from zhenxing.stars.services.applications import (
     StaleState,
@@ -10,7 +10,6 @@ from zhenxing.stars.services.applications import (
     application_publish,
     application_return,
     application_review,
-    application_revoke,
     application_self_assess,
     application_task_add,
     application_task_done,
@@ -23,6 +22,13 @@ from zhenxing.stars.services.evaluation import (
     evaluation_run,
     meets,
     standard_load,
+)
+from zhenxing.stars.services.revocations import (
+    application_revoke,
+    holding_application,
+    revocation_decide,
+    revocation_propose,
+    revocations_withdraw,
 )
 from zhenxing.stars.services.rhythm import (
     ScoreRow,
@@ -49,11 +55,15 @@ __all__ = [
     "applications_finalise",
     "approval_level",
     "evaluation_run",
+    "holding_application",
     "meets",
     "objection_decide",
     "objection_record",
     "ranking_snapshot_take",
     "ranking_snapshots_due",
+    "revocation_decide",
+    "revocation_propose",
+    "revocations_withdraw",
     "site_review_record",
     "site_review_score",
     "standard_load",

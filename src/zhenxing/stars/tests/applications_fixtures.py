@@ -41,7 +41,7 @@ STANDARD = dedent(
             metric: three_zeros
             op: "=="
             threshold: true
-            veto: true
+            veto: star
       - code: industry
         name: 产业兴旺星
         indicators:
@@ -61,7 +61,7 @@ STANDARD = dedent(
           - code: clean_team
             name: 班子成员无违纪违法
             judged: true
-            veto: true
+            veto: branch
     """
 )
 PDF = b"%PDF-1.4\n% test\n"

@@ -25,6 +25,7 @@ from zhenxing.stars.models import (
 )
 from zhenxing.stars.selectors.applications import application_view, held_count
 from zhenxing.stars.services import applications as svc
+from zhenxing.stars.services import revocations
 from zhenxing.stars.states import TRANSITIONS
 from zhenxing.stars.tests.applications_fixtures import (
     drafted,
@@ -322,6 +323,25 @@ def test_an_upheld_objection_sends_the_result_back_for_a_new_approval(
     assert Objection.objects.get(pk=upheld.pk).decision == ObjectionDecision.UPHELD
 
 
+def test_a_branch_veto_takes_every_held_star_by_the_evaluation_s_rule(
+    s, tree, village_a1_user, township_a_user, county_user
+):
+    app = published(
+        s, tree, village_a1_user, township_a_user, county_user, ("safety", "industry", "branch")
+    )
+    svc.applications_finalise(today=app.notice_until + dt.timedelta(days=1))
+    app.refresh_from_db()
+    revoked = revocations.application_revoke(
+        application=app,
+        veto=s.indicators["clean_team"],  # veto: branch
+        reason="支部书记受党内警告处分",
+        actor=county_user,
+        scope=scope_for(county_user),
+    )
+    assert [r.code for r in revoked] == ["safety", "industry", "branch"]
+    assert held_count(app) == 0
+
+
 def test_a_revoked_star_takes_the_capstone_with_it_and_the_count_drops(
     s, tree, village_a1_user, township_a_user, county_user
 ):
@@ -334,7 +354,7 @@ def test_a_revoked_star_takes_the_capstone_with_it_and_the_count_drops(
     scope = scope_for(county_user)
     veto = s.indicators["three_zeros"]
     with pytest.raises(PermissionDenied):
-        svc.application_revoke(
+        revocations.application_revoke(
             application=app,
             star=s.stars["safety"],
             veto=veto,
@@ -343,7 +363,7 @@ def test_a_revoked_star_takes_the_capstone_with_it_and_the_count_drops(
             scope=scope_for(township_a_user),
         )
     with pytest.raises(ValidationError) as refused:
-        svc.application_revoke(
+        revocations.application_revoke(
             application=app,
             star=s.stars["safety"],
             veto=s.indicators["meetings"],
@@ -352,7 +372,7 @@ def test_a_revoked_star_takes_the_capstone_with_it_and_the_count_drops(
             scope=scope,
         )
     assert refused.value.message_dict == {"veto": ["请选择引起摘星的一票否决事项"]}
-    revoked = svc.application_revoke(
+    revoked = revocations.application_revoke(
         application=app,
         star=s.stars["safety"],
         veto=veto,
@@ -369,10 +389,10 @@ def test_a_revoked_star_takes_the_capstone_with_it_and_the_count_drops(
     notes = list(app.events.filter(action="revoke").values_list("star__code", "note"))
     assert notes == [
         ("safety", "三零达标：8月发生刑事案件一起"),
-        ("branch", "须与“平安法治星”同时获得，随之摘除"),
+        ("branch", "须先获得：平安法治星"),
     ]
     with pytest.raises(ValidationError):
-        svc.application_revoke(
+        revocations.application_revoke(
             application=app,
             star=s.stars["branch"],
             veto=veto,
@@ -488,7 +508,7 @@ def attempt(name, app, s, people, who):
     elif name == "finalise":
         svc.applications_finalise(today=timezone.localdate() + dt.timedelta(days=30))
     elif name == "revoke":
-        svc.application_revoke(
+        revocations.application_revoke(
             application=app,
             star=star,
             veto=s.indicators["three_zeros"],

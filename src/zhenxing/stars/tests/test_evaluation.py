@@ -55,7 +55,7 @@ STANDARD = dedent(
             metric: three_zeros
             op: "=="
             threshold: true
-            veto: true
+            veto: branch
       - code: civility
         name: 文明幸福星
         indicators:
@@ -120,7 +120,7 @@ def test_a_run_scores_every_village_and_derives_its_stars(
     # 西村: a criminal case vetoes every star.
     west = StarResult.objects.filter(run=run, village=tree.village_a2)
     assert {r.outcome for r in west} == {Outcome.NOT_MET}
-    assert all(r.reason == "一票否决：三零达标" for r in west)
+    assert all(r.reason == "一票否决，整个支部当年不评星：三零达标" for r in west)
     # 南村: no rated order, so no satisfaction figure: civility not met, industry (which needs it) neither.
     south = outcomes(run, tree.village_b1)
     assert south["civility"] == Outcome.NOT_MET and south["industry"] == Outcome.NOT_MET

@@ -7,7 +7,13 @@ from textwrap import dedent
 
 import pytest
 
-from zhenxing.stars.standards import StandardError, carried_to, load_shipped, parse_standard
+from zhenxing.stars.standards import (
+    SHIPPED,
+    StandardError,
+    carried_to,
+    load_shipped,
+    parse_standard,
+)
 
 HEAD = """\
 standard:
@@ -29,7 +35,7 @@ GOOD = HEAD + dedent(
           - code: clean
             name: 班子无违纪
             judged: true
-            veto: true
+            veto: branch
       - code: civility
         name: 文明幸福星
         requires: strong_branch
@@ -59,7 +65,8 @@ def test_a_good_file_loads_with_its_stars_indicators_and_lines():
     )
     assert spec.approval == {1: "township", 2: "township", 3: "county", 4: "county", 5: "county"}
     strong, civility = spec.stars
-    assert strong.capstone and strong.indicators[0].judged and strong.indicators[0].veto
+    assert strong.capstone and strong.indicators[0].judged
+    assert strong.indicators[0].veto == "branch"
     assert civility.requires == "strong_branch"
     satisfaction = civility.indicators[0]
     assert (satisfaction.metric, satisfaction.op, satisfaction.threshold) == (
@@ -74,6 +81,29 @@ def test_a_good_file_loads_with_its_stars_indicators_and_lines():
 def test_a_metric_that_does_not_exist_is_refused_with_its_line():
     errors = refused(GOOD.replace("orders_satisfaction_rate", "happiness_index"))
     assert errors == ["第 23 行：没有名为“happiness_index”的指标数据"]
+
+
+def test_a_veto_must_say_what_it_takes():
+    """``veto: true`` would leave the scope to a guess in code: the file must choose."""
+    errors = refused(GOOD.replace("veto: branch", "veto: true"))
+    assert errors == [
+        "第 16 行：veto 应写明一票否决的范围：star（否决本星，及须先获得它的星）"
+        "或 branch（整个支部当年不评星）"
+    ]
+    assert (
+        parse_standard(GOOD.replace("veto: branch", "veto: star")).stars[0].indicators[0].veto
+        == "star"
+    )
+
+
+def test_every_veto_of_the_shipped_standards_says_what_it_takes():
+    for name in ("henan-village-2026.yaml", "henan-township-2026.yaml"):
+        vetoes = [i for s in load_shipped(name).stars for i in s.indicators if i.veto]
+        assert vetoes and all(i.veto in ("star", "branch") for i in vetoes), name
+        text = (SHIPPED / name).read_text(encoding="utf-8")
+        assert "veto: true" not in text and text.count("veto: branch") + text.count(
+            "veto: star"
+        ) == len(vetoes)
 
 
 def test_a_star_that_requires_itself_is_refused():
@@ -98,7 +128,7 @@ def test_unknown_keys_missing_keys_and_bad_values_are_all_listed():
         GOOD.replace("kind: village", "kind: city")
         .replace("  title: 测试标准\n", "")
         .replace('op: ">="', 'op: "≥"')
-        .replace("veto: true", "vote: true")
+        .replace("veto: branch", "vote: true")
     )
     errors = refused(text)
     assert "第 5 行：kind 应是 village、community、township 之一" in errors
