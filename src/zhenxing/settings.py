@@ -7,6 +7,7 @@ DEBUG          default: false
 ALLOWED_HOSTS  default: 127.0.0.1,localhost
 ZHENXING_VAR   default: ./var (where the SQLite file, the secret and uploads live)
 ZHENXING_PINNED_CLOCK  tests and scripts/test-calendar only (see pin_clock_for_tests)
+ZHENXING_NOTICE_ISSUER default: 中共<county name>委组织部 (the issuer and author of the Word notices)
 """
 
 from __future__ import annotations
@@ -259,6 +260,7 @@ TASKS = {
 # township, the 28th to the county); a cut-off on a day off moves to the previous or next working day.
 ORDERS_TOWNSHIP_CUTOFF_DAY = envint("ORDERS_TOWNSHIP_CUTOFF_DAY", 20)
 ORDERS_COUNTY_CUTOFF_DAY = envint("ORDERS_COUNTY_CUTOFF_DAY", 28)
+STARS_NOTICE_ISSUER = os.environ.get("ZHENXING_NOTICE_ISSUER", "").strip()
 ORDERS_CUTOFF_ON_DAY_OFF = os.environ.get("ORDERS_CUTOFF_ON_DAY_OFF", "previous")
 if ORDERS_CUTOFF_ON_DAY_OFF not in {"previous", "next"}:
     raise ImproperlyConfigured("ORDERS_CUTOFF_ON_DAY_OFF must be 'previous' or 'next'")

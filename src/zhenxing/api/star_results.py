@@ -36,12 +36,7 @@ class YearIn(Schema):
 
 def _year(region: Region, year: int | None) -> tuple[int, list[int]]:
     years = selectors.result_years(region)
-    if year is not None:
-        return year, years
-    if years:
-        return years[0], years
-    standard = selectors.current_standard()
-    return (standard.year if standard else timezone.localdate().year), years
+    return (year if year is not None else selectors.default_year(region, years)), years
 
 
 class DistributionOut(Schema):
@@ -56,13 +51,29 @@ class ChildDistributionOut(DistributionOut):
     name: str
 
 
+class EstimateOut(Schema):
+    figure: str = Field(description="“测评”：按标准用平台数据计算的估算，不是评定结果")
+    run_id: int
+    at: dt.datetime = Field(description="测算时间")
+    standard: str
+    villages: int = Field(description="测评村（社区）数")
+    counts: dict[str, int] = Field(description="达标星数 → 村数（0 至 5）")
+    three_or_more: float | None = Field(description="达标三星及以上占比（%，测评）")
+
+
 class RegionDistributionOut(Schema):
+    figure: str = Field(
+        description="“评定结果”：已公示和已认定的创星申报，星数为现持有的星（已摘的星不计）"
+    )
     region_id: int
     name: str
     year: int
     years: list[int]
     total: DistributionOut
     children: list[ChildDistributionOut]
+    estimate: EstimateOut | None = Field(
+        description="该年度尚无评定结果时，附上测评估算（标明“测评”）；有评定结果时为空"
+    )
 
 
 @router.get(
@@ -74,7 +85,10 @@ def distribution(request: HttpRequest, region_id: int, query: Query[YearIn]) -> 
     region = get_visible_or_404(Region, _scope(request), pk=region_id)
     year, years = _year(region, query.year)
     result = selectors.result_distribution(region, year)
+    estimate = None if result.total.villages else selectors.estimate(region, year)
     return {
+        "figure": str(selectors.RESULT),
+        "estimate": estimate.as_dict() if estimate else None,
         "region_id": region.pk,
         "name": region.name,
         "year": year,

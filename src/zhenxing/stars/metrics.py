@@ -13,11 +13,10 @@ Township metrics aggregate over the villages under each township (a village belo
 township whose path starts its path):
 
 * ``township_villages_three_star_share`` — the share of the township's villages holding three
-  stars or more. A village's stars are the ones it *holds* (awarded, not revoked) in a published
-  or final application for a village (or community) standard of the period's year; a village
-  without such an application counts the stars it met in the newest finished village evaluation
-  run of that year covering the township (none: 0 stars). The recognised result thus wins over
-  the computed one, and a township is not judged empty before its villages are published.
+  stars or more in the period's year: the 评定结果 figure ``stars.selectors.results`` gives the
+  results pages, the API and the notice (stars held in published or final applications, over all
+  the township's villages). Before any village of the township has a published result it has no
+  value (无数据): an estimate (测评) is never mixed into it.
 * ``township_orders_*`` — the order figures of all orders received in the period in the
   township's villages (one GROUP BY on the township part of the village path).
 * ``township_secretaries_*`` — of the village Party secretaries in post at the end of the period
@@ -51,14 +50,6 @@ from zhenxing.regions.models import (
     Level,
     Post,
     Region,
-)
-from zhenxing.stars.models import (
-    ApplicationStar,
-    AppState,
-    EvaluationRun,
-    Outcome,
-    StandardKind,
-    StarResult,
 )
 
 NUMBER, PERCENT, MONEY, FLAG = "number", "percent", "money", "flag"
@@ -231,68 +222,11 @@ def township_villages_with_reserve_share(
 def township_villages_three_star_share(
     townships: QuerySet[Region], period: Period
 ) -> dict[int, float | None]:
-    """See the module's docstring: held stars of published/final applications, else the stars
-    met in the newest village evaluation of the year covering the township."""
-    village_kinds = (StandardKind.VILLAGE, StandardKind.COMMUNITY)
-    year = period.end.year
-    cuts = _township_cuts(townships)
-    ship_of: dict[str, int] = {p: pk for by_path in cuts.values() for p, pk in by_path.items()}
-    # The villages, with the township each belongs to, and the stars held in published or final
-    # applications (a query each per path length of the townships: one in a normal tree).
-    villages: dict[int, int] = {}
-    held: dict[int, int] = {}
-    for cut, by_path in cuts.items():
-        among = (
-            Region.objects.filter(level__in=VILLAGE_LEVELS)
-            .annotate(tp=Substr("path", 1, cut))
-            .filter(tp__in=list(by_path))
-        )
-        villages |= {pk: by_path[tp] for pk, tp in among.values_list("pk", "tp")}
-        for region_id, n in (
-            ApplicationStar.objects.filter(
-                application__state__in=(AppState.PUBLISHED, AppState.FINAL),
-                application__standard__kind__in=village_kinds,
-                application__standard__year=year,
-                application__region__in=among.values("pk"),
-            )
-            .values("application__region_id")
-            .annotate(n=Count("pk", filter=Q(awarded=True, revoked_at__isnull=True)))
-            .values_list("application__region_id", "n")
-            .order_by()
-        ):
-            held[region_id] = max(held.get(region_id, 0), n)
-    # The newest finished village run of the year covering each township.
-    runs = list(
-        EvaluationRun.objects.filter(
-            standard__kind__in=village_kinds,
-            standard__year=year,
-            finished_at__isnull=False,
-        )
-        .order_by("-started_at", "-pk")
-        .values_list("pk", "region__path")
-    )
-    run_of = {  # township id → run id
-        pk: next((run for run, root in runs if path.startswith(root)), None)
-        for path, pk in ship_of.items()
-    }
-    wanted = {run for run in run_of.values() if run is not None}
-    evaluated = {
-        village_id: n
-        for run_id, village_id, n in StarResult.objects.filter(
-            run_id__in=wanted, outcome=Outcome.MET
-        )
-        .values("run_id", "village_id")
-        .annotate(n=Count("pk"))
-        .values_list("run_id", "village_id", "n")
-        .order_by()
-        if village_id in villages and run_of.get(villages[village_id]) == run_id
-    }
-    totals: dict[int, list[int]] = {pk: [0, 0] for pk in ship_of.values()}
-    for village_id, township_id in villages.items():
-        stars = held[village_id] if village_id in held else evaluated.get(village_id, 0)
-        totals[township_id][0] += stars >= 3
-        totals[township_id][1] += 1
-    return {pk: _pct(part, whole) for pk, (part, whole) in totals.items()}
+    """See the module's docstring: the 评定结果 selector's three-star share of each township."""
+    from zhenxing.stars.selectors.results import distributions_of  # selectors import METRICS
+
+    found = distributions_of(townships, period.end.year)
+    return {pk: dist.three_or_more for pk, dist in found.items()}
 
 
 METRICS: dict[str, Metric] = {
@@ -365,7 +299,7 @@ METRICS: dict[str, Metric] = {
         # 五好乡镇党委: township metrics (see the module's docstring).
         Metric(
             "township_villages_three_star_share",
-            _("所辖村三星及以上占比"),
+            _("所辖村三星及以上占比（评定结果）"),
             PERCENT,
             township_villages_three_star_share,
             unit=TOWNSHIP,

@@ -23,6 +23,8 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils import timezone
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -83,8 +85,9 @@ def level_name(stars: int) -> str:
 
 
 def issuer_for(county: Region) -> str:
-    """中共清河县委组织部 for 清河县 (likewise 市委, 区委)."""
-    return f"中共{county.name}委组织部"
+    """The configured issuer (``ZHENXING_NOTICE_ISSUER``), else 中共清河县委组织部 for 清河县
+    (likewise 市委, 区委)."""
+    return settings.STARS_NOTICE_ISSUER or f"中共{county.name}委组织部"
 
 
 @dataclass(frozen=True)
@@ -184,11 +187,39 @@ def notice_docx(
     )
     _signature(document, info)
     buffer = io.BytesIO()
-    document.core_properties.title = info.title
-    document.core_properties.author = info.issuer
-    document.core_properties.language = "zh-CN"
+    _properties(document, info)
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _properties(document, info: NoticeInfo) -> None:
+    """The document's own properties: its title, the issuer as author, created now; nothing of
+    python-docx's template (its 2013 dates, its name, its comments)."""
+    now = timezone.now().replace(microsecond=0)
+    props = document.core_properties
+    props.title = info.title
+    props.subject = info.doc_number
+    props.author = props.last_modified_by = info.issuer
+    props.created = props.modified = now
+    props.revision = 1
+    props.language = "zh-CN"
+    props.comments = props.keywords = props.category = props.content_status = ""
+    props.identifier = props.version = ""
+    # The template's extended properties claim "Microsoft Macintosh Word" and carry a thumbnail
+    # of an empty page: say only what is true, and drop the thumbnail.
+    package = document.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            package.rels.pop(rid)
+        elif rel.reltype == RT.EXTENDED_PROPERTIES:
+            rel.target_part._blob = APP_XML
+
+
+APP_XML = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    b"<Application>Zhenxing</Application><DocSecurity>0</DocSecurity></Properties>"
+)
 
 
 def _page_setup(document) -> None:

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from zhenxing.orders import selectors as order_selectors
 from zhenxing.orders.states import Actor
+from zhenxing.stars import selectors as star_selectors
 from zhenxing.web.navigation import NavItem, items_for
 
 # The to-do lists that ask the person to act (已超期 overlaps them and is a watch list).
@@ -31,7 +32,13 @@ class NavCounts:
     @cached_property
     def todo(self) -> int:
         counts = todo_counts(self.request)
-        return sum(counts.get(name) or 0 for name in ACTIONABLE)
+        return sum(counts.get(name) or 0 for name in ACTIONABLE) + self.proposals
+
+    @cached_property
+    def proposals(self) -> int:
+        """摘星建议 waiting for the person's decision (the county's)."""
+        request = self.request
+        return star_selectors.waiting_for(request.scope, getattr(request.user, "role", ""))  # type: ignore[attr-defined]
 
     @cached_property
     def notices(self) -> int:

@@ -30,6 +30,7 @@ from zhenxing.orders.models import Order, Photo, PhotoStage, Rating
 from zhenxing.orders.states import LOGGERS, Action, Actor, Status
 from zhenxing.regions.models import VILLAGE_LEVELS, Household, PartyMember, Region
 from zhenxing.regions.validators import mask_phone
+from zhenxing.stars import selectors as star_selectors
 from zhenxing.web import order_forms as f
 from zhenxing.web.context_processors import todo_counts
 
@@ -71,6 +72,8 @@ def todo(request: HttpRequest) -> HttpResponse:
     rows = selectors.todo_list(request.scope, Actor.of(request.user), tab)  # type: ignore[attr-defined]
     context = {"tabs": tabs, "tab": tab, "page": _page(request, rows)}
     context["may_log"] = request.user.role in LOGGERS  # type: ignore[union-attr]
+    if star_selectors.waiting_for(request.scope, request.user.role):  # type: ignore[attr-defined,union-attr]
+        context["proposals"] = star_selectors.proposal_list(request.scope, open_only=True)  # type: ignore[attr-defined]
     return _htmx_render(request, "orders/todo.html", "rows", context)
 
 

@@ -33,6 +33,7 @@ from zhenxing.stars.models import (
     Evidence,
     Indicator,
     Objection,
+    RevocationProposal,
     Star,
     Task,
 )
@@ -132,7 +133,12 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
 
 
 # The field naming the row of a form repeated on every row (a task, an indicator, an objection).
-ROW_FIELDS = {"task_done": "task", "evidence": "indicator", "decide": "objection"}
+ROW_FIELDS = {
+    "task_done": "task",
+    "evidence": "indicator",
+    "decide": "objection",
+    "proposal": "proposal",
+}
 
 
 def _kept(posted: QueryDict | None, action: str, refusal: list[str]) -> dict:
@@ -186,6 +192,8 @@ def _detail_page(
             "objection": can(AppAction.OBJECTION),
             "decide": can(AppAction.UPHOLD, done_level),
             "revoke": can(AppAction.REVOKE),
+            "propose": can(AppAction.PROPOSE) or can(AppAction.OBJECTION),
+            "proposal": can(AppAction.DISMISS),
         },
         "approve_level": level,
         "approve_needs_ref": level in HIGHER_LEVELS,
@@ -397,10 +405,8 @@ def _decide(request, app, actor, scope):
 
 
 def _revoke(request, app, actor, scope):
-    star = _one(Star, request, "star", app)
+    star = _one(Star, request, "star", app)  # optional: the veto decides what goes
     veto = _one(Indicator, request, "veto", app)
-    if star is None:
-        raise ValidationError({"star": _("请选择要摘除的星")})
     if veto is None:
         raise ValidationError({"veto": _("请选择引起摘星的一票否决事项")})
     revoked = services.application_revoke(
@@ -411,6 +417,40 @@ def _revoke(request, app, actor, scope):
         actor=actor,
         scope=scope,
     )
+    return _("已摘除：%(names)s") % {"names": "、".join(s.name for s in revoked)}
+
+
+def _propose(request, app, actor, scope):
+    veto = _one(Indicator, request, "veto", app)
+    if veto is None:
+        raise ValidationError({"veto": _("请选择事件所涉的一票否决事项")})
+    proposal = services.revocation_propose(
+        application=app,
+        veto=veto,
+        event=request.POST.get("event", ""),
+        reference=request.POST.get("reference", ""),
+        actor=actor,
+        scope=scope,
+    )
+    if proposal.objection_id:
+        return _("公示期内：已作为异议登记，待处理")
+    return _("已提出摘星建议，待县委组织部决定")
+
+
+def _proposal(request, app, actor, scope):
+    proposal = _one(RevocationProposal, request, "proposal", app)
+    decision = request.POST.get("decision", "")
+    if proposal is None or decision not in ("revoke", "dismiss"):
+        raise ValidationError({"decision": _("请选择摘星建议及处理结果")})
+    revoked = services.revocation_decide(
+        proposal=proposal,
+        revoke=decision == "revoke",
+        note=request.POST.get("note", ""),
+        actor=actor,
+        scope=scope,
+    )
+    if not revoked:
+        return _("已决定不予摘星")
     return _("已摘除：%(names)s") % {"names": "、".join(s.name for s in revoked)}
 
 
@@ -427,6 +467,8 @@ ACTIONS: dict[str, Callable] = {
     "objection": _objection,
     "decide": _decide,
     "revoke": _revoke,
+    "propose": _propose,
+    "proposal": _proposal,
 }
 
 

@@ -41,16 +41,12 @@ def may_issue(request: HttpRequest) -> bool:
     return request.user.is_superuser or getattr(request.user, "role", "") in ISSUERS
 
 
-def chosen_year(request: HttpRequest, years: list[int]) -> int:
-    """The year asked for (any four-digit year), else the newest with results, else the current
-    standard's, else this year."""
+def chosen_year(request: HttpRequest, region: Region, years: list[int]) -> int:
+    """The year asked for (any four-digit year), else ``selectors.default_year``."""
     asked = request.GET.get("year", "")
     if asked.isdigit() and len(asked) == 4:
         return int(asked)
-    if years:
-        return years[0]
-    standard = selectors.current_standard()
-    return standard.year if standard else timezone.localdate().year
+    return selectors.default_year(region, years)
 
 
 @login_required
@@ -66,7 +62,7 @@ def star_results_home(request: HttpRequest) -> HttpResponse:
 def star_results_region(request: HttpRequest, region_id: int) -> HttpResponse:
     region = get_visible_or_404(Region, _scope(request), pk=region_id)
     years = selectors.result_years(region)
-    year = chosen_year(request, years)
+    year = chosen_year(request, region, years)
     result = selectors.result_distribution(region, year)
     grouped = region.level in GROUPING_LEVELS
     context = {
@@ -78,6 +74,10 @@ def star_results_region(request: HttpRequest, region_id: int) -> HttpResponse:
         "grouped": grouped,
         "may_issue": may_issue(request) and grouped,
         "today": timezone.localdate(),
+        "RESULT": selectors.RESULT,
+        "ESTIMATE": selectors.ESTIMATE,
+        # A year with no 评定结果 yet says so, and shows the 测评 estimate, labelled.
+        "estimate": None if result.total.villages else selectors.estimate(region, year),
     }
     if grouped:
         context["children"] = [(child, dist) for child, dist in result.children]
@@ -114,7 +114,7 @@ def star_results_notice(request: HttpRequest, region_id: int) -> HttpResponse:
         messages.error(request, _("创星结果通报由县委组织部印发"))
         return redirect(page)
     years = selectors.result_years(region)
-    year = chosen_year(request, years)
+    year = chosen_year(request, region, years)
     if year not in years:
         messages.error(request, _("%(year)s年度还没有已公示或已认定的创星结果") % {"year": year})
         return redirect(f"{page}?year={year}")

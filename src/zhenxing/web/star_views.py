@@ -45,11 +45,16 @@ def stars_region(request: HttpRequest, region_id: int) -> HttpResponse:
         return stars_village(request, region)
     run = selectors.latest_run_covering(region)
     standard = selectors.current_standard()
+    result_year = selectors.default_year(region)
     context = {
         "region": region,
         "run": run,
         "standard": run.standard if run else standard,
         "may_run": _may_run(request) and standard is not None,
+        "result_year": result_year,
+        "result": selectors.result_distribution(region, result_year).total,
+        "RESULT": selectors.RESULT,
+        "ESTIMATE": selectors.ESTIMATE,
     }
     if run is not None:
         ranking = selectors.ranking(run, region)
@@ -67,6 +72,7 @@ def stars_region(request: HttpRequest, region_id: int) -> HttpResponse:
         }
     context |= _townships(region)
     context |= {"MET": Outcome.MET, "PENDING": Outcome.PENDING}
+    context["proposals"] = selectors.proposal_list(_scope(request), region=region)[:20]
     return render(request, "stars/region.html", context)
 
 
@@ -99,7 +105,12 @@ def _townships(region: Region) -> dict:
 def stars_village(request: HttpRequest, village: Region) -> HttpResponse:
     run = selectors.latest_run_covering(village)
     gaps = selectors.gap_list(run, village) if run else []
+    result_year = selectors.default_year(village)
     context = {
+        "result_year": result_year,
+        "result": next(iter(selectors.village_results(village, result_year)), None),
+        "RESULT": selectors.RESULT,
+        "ESTIMATE": selectors.ESTIMATE,
         "region": village,
         "run": run,
         "standard": run.standard if run else selectors.current_standard(),

@@ -23,10 +23,19 @@ from zhenxing.stars.selectors.evaluation import (
     requirement,
     shown,
 )
+from zhenxing.stars.selectors.figures import (
+    ESTIMATE,
+    RESULT,
+    Estimate,
+    default_year,
+    estimate,
+)
+from zhenxing.stars.selectors.proposals import proposal_list, waiting_for
 from zhenxing.stars.selectors.results import (
     Distribution,
     RegionDistribution,
     VillageResult,
+    distributions_of,
     result_distribution,
     result_years,
     results_by_township,
@@ -48,8 +57,11 @@ from zhenxing.stars.selectors.standards import (
 )
 
 __all__ = [
+    "ESTIMATE",
+    "RESULT",
     "ApplicationView",
     "Distribution",
+    "Estimate",
     "Gap",
     "MonthlyRanking",
     "Progress",
@@ -64,12 +76,16 @@ __all__ = [
     "application_rows",
     "application_view",
     "current_standard",
+    "default_year",
+    "distributions_of",
+    "estimate",
     "gap_list",
     "held_count",
     "latest_run_covering",
     "may_load",
     "monthly_ranking",
     "progress_scores",
+    "proposal_list",
     "ranking",
     "requirement",
     "result_distribution",
@@ -82,6 +98,7 @@ __all__ = [
     "state_counts",
     "task_owners",
     "village_results",
+    "waiting_for",
     "weekly_filing",
     "weekly_reports",
 ]

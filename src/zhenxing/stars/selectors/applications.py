@@ -18,6 +18,7 @@ from zhenxing.stars.models import (
     ApplicationEvent,
     ApplicationStar,
     AppState,
+    EvaluationRun,
     Evidence,
     Indicator,
     IndicatorResult,
@@ -25,6 +26,7 @@ from zhenxing.stars.models import (
     Objection,
     ObjectionDecision,
     Outcome,
+    RevocationProposal,
     Standard,
     Star,
     Task,
@@ -73,13 +75,15 @@ def indicator_outcomes(
     application: Application,
     by_star: dict[int, list[Indicator]],
     judgements: dict[int, bool] | None = None,
+    *,
+    run_id: int | None = None,
 ) -> dict[int, str]:
     """``{indicator id: outcome}`` of the application's village: computed indicators from its
-    run, judged ones from the township's judgements (``judgements`` overrides the stored ones:
-    ``{indicator id: met}``), pending where none is given."""
+    run (or ``run_id``), judged ones from the township's judgements (``judgements`` overrides the
+    stored ones: ``{indicator id: met}``), pending where none is given."""
     computed = dict(
         IndicatorResult.objects.filter(
-            run_id=_run_id(application), village_id=application.region_id
+            run_id=run_id or _run_id(application), village_id=application.region_id
         ).values_list("indicator_id", "outcome")
     )
     decided = (
@@ -118,6 +122,56 @@ def application_for(region: Region, standard: Standard) -> Application | None:
     )
 
 
+@dataclass(frozen=True)
+class Disagreement:
+    """A newer evaluation (测评) of the village under the same standard that disagrees with the one
+    the application was judged on: the stars whose outcome changed and the indicators behind it,
+    each as (name, outcome then, outcome now)."""
+
+    run: EvaluationRun
+    stars: list[tuple[str, str, str]]
+    indicators: list[tuple[str, str, str]]
+
+
+def newer_disagreement(
+    application: Application,
+    stars: list[Star],
+    by_star: dict[int, list[Indicator]],
+    outcomes: dict[int, str],
+    earned: dict[int, tuple[str, str]],
+) -> Disagreement | None:
+    """For an application resting on its own run (self-assessed or later): the newest run covering
+    the village under the same standard, if it is newer and disagrees on any star (two queries,
+    three more when there is a newer run)."""
+    if application.run_id is None:
+        return None
+    newest = latest_run_covering(application.region)
+    if (
+        newest is None
+        or newest.pk == application.run_id
+        or newest.standard_id != application.standard_id
+        or newest.started_at < application.run.started_at
+    ):
+        return None
+    now = indicator_outcomes(application, by_star, run_id=newest.pk)
+    now_earned = star_outcomes(stars, by_star, now)
+    label = dict(Outcome.choices)
+    changed_stars = [
+        (s.name, str(label[earned[s.pk][0]]), str(label[now_earned[s.pk][0]]))
+        for s in stars
+        if earned[s.pk][0] != now_earned[s.pk][0]
+    ]
+    if not changed_stars:
+        return None
+    changed = [
+        (i.name, str(label[outcomes[i.pk]]), str(label[now[i.pk]]))
+        for found in by_star.values()
+        for i in found
+        if outcomes[i.pk] != now[i.pk]
+    ]
+    return Disagreement(run=newest, stars=changed_stars, indicators=changed)
+
+
 @dataclass
 class StarLine:
     star: Star
@@ -146,6 +200,8 @@ class ApplicationView:
     tasks: list
     events: list[ApplicationEvent]
     objections: list[Objection]
+    newer: Disagreement | None = None  # a newer evaluation disagrees with the one judged on
+    proposals: list = field(default_factory=list)  # 摘星建议, newest first
 
     @property
     def held(self) -> int:
@@ -220,6 +276,12 @@ def application_view(application: Application) -> ApplicationView:
         tasks=list(application.tasks.select_related("owner", "star")),
         events=events,
         objections=list(application.objections.select_related("star", "recorded_by", "decided_by")),
+        newer=newer_disagreement(application, stars, by_star, outcomes, earned),
+        proposals=list(
+            application.proposals.select_related(
+                "indicator", "objection", "decided_by"
+            ).prefetch_related("stars")
+        ),
     )
 
 
@@ -291,6 +353,7 @@ def application_part(application: Application, model: type, pk: int, scope: Scop
         Indicator: lambda: Indicator.objects.filter(star__standard=application.standard),
         Task: lambda: Task.objects.filter(application=application),
         Objection: lambda: Objection.objects.filter(application=application),
+        RevocationProposal: lambda: RevocationProposal.objects.filter(application=application),
         Resident: lambda: visible(Resident.objects.all(), scope).filter(
             region__path__startswith=application.region.path
         ),

@@ -34,21 +34,21 @@ TOWNSHIP_KINDS = (StandardKind.TOWNSHIP,)
 
 
 def latest_run_covering(
-    region: Region, kinds: tuple[str, ...] = VILLAGE_KINDS
+    region: Region, kinds: tuple[str, ...] = VILLAGE_KINDS, *, year: int | None = None
 ) -> EvaluationRun | None:
     """The newest finished run of a standard of ``kinds`` (by default the village and community
     standards; ``TOWNSHIP_KINDS`` for 五好乡镇党委) whose region contains ``region`` (a county's
-    run covers its villages), for a region the caller fetched through the scoping module: only
-    results under ``region`` are read from it."""
+    run covers its villages), of a standard of ``year`` when given, for a region the caller
+    fetched through the scoping module: only results under ``region`` are read from it."""
     ancestors = [
         region.path[:i] for i in range(Region.steplen, len(region.path) + 1, Region.steplen)
     ]
-    return (
-        EvaluationRun.objects.select_related("standard", "region")
-        .filter(region__path__in=ancestors, finished_at__isnull=False, standard__kind__in=kinds)
-        .order_by("-started_at", "-pk")
-        .first()
+    runs = EvaluationRun.objects.select_related("standard", "region").filter(
+        region__path__in=ancestors, finished_at__isnull=False, standard__kind__in=kinds
     )
+    if year is not None:
+        runs = runs.filter(standard__year=year)
+    return runs.order_by("-started_at", "-pk").first()
 
 
 @dataclass
@@ -112,6 +112,13 @@ class Gap:
     value: str
     threshold: str
     gap: str
+
+    @property
+    def figure(self) -> str:
+        """What the value is, as the pages name it (a computed indicator's metric label)."""
+        if self.indicator.judged:
+            return ""
+        return str(METRICS[self.indicator.metric].label)
 
 
 def shown(indicator: Indicator, value: Decimal | None) -> str:

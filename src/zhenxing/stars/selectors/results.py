@@ -1,4 +1,4 @@
-"""Reads of the year's star results (创星结果): the star distribution of a region and of each of
+"""Reads of the year's star results (评定结果, what the application flow approved): the star distribution of a region and of each of
 its child regions (a county's townships), the villages' results with the stars they hold, and the
 years that have results.
 
@@ -17,6 +17,7 @@ villages: the counts are aggregated in SQL, never per village.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -106,37 +107,42 @@ def _held_count() -> Coalesce:
     return Coalesce(Subquery(per_application, output_field=IntegerField()), Value(0))
 
 
-def result_distribution(region: Region, year: int) -> RegionDistribution:
-    """The distribution of ``region`` and of each of its child regions for ``year`` (three
-    queries: the counts grouped by child and star count, the villages per child, the children)."""
-    prefix = (region.depth + 1) * Region.steplen
-    under = Q(region__path__startswith=region.path)
+def _by_unit(
+    cut: int, year: int, *, under: str = "", units: list[str] | None = None
+) -> tuple[dict[str, Distribution], Distribution]:
+    """The villages whose path starts with ``under`` (and, given ``units``, lie in one of those
+    paths), grouped by the first ``cut`` characters of their path (the unit they lie in): each
+    unit's distribution and the total (two queries)."""
     rows = (
         published_results(year)
-        .filter(under)
-        .annotate(held=_held_count(), unit=Substr("region__path", 1, prefix))
-        .order_by()
-        .values("unit", "held")
-        .annotate(n=Count("pk"))
+        .filter(region__path__startswith=under)
+        .annotate(held=_held_count(), unit=Substr("region__path", 1, cut))
     )
+    villages = Region.objects.filter(path__startswith=under, level__in=VILLAGE_LEVELS).annotate(
+        unit=Substr("path", 1, cut)
+    )
+    if units is not None:
+        rows, villages = rows.filter(unit__in=units), villages.filter(unit__in=units)
     by_unit: dict[str, Distribution] = defaultdict(Distribution)
     total = Distribution()
-    for row in rows:
+    for row in rows.order_by().values("unit", "held").annotate(n=Count("pk")):
         by_unit[row["unit"]].add(row["held"], row["n"])
         total.add(row["held"], row["n"])
-    villages = (
-        Region.objects.filter(path__startswith=region.path, level__in=VILLAGE_LEVELS)
-        .annotate(unit=Substr("path", 1, prefix))
-        .order_by()
-        .values("unit")
-        .annotate(n=Count("pk"))
-    )
     all_villages = 0
-    for row in villages:
+    for row in villages.order_by().values("unit").annotate(n=Count("pk")):
         dist = by_unit[row["unit"]]
         dist.unrated = row["n"] - dist.villages
         all_villages += row["n"]
     total.unrated = all_villages - total.villages
+    return by_unit, total
+
+
+def result_distribution(region: Region, year: int) -> RegionDistribution:
+    """评定结果: the distribution of ``region`` and of each of its child regions for ``year``
+    (three queries: the counts grouped by child and star count, the villages per child, the
+    children)."""
+    prefix = (region.depth + 1) * Region.steplen
+    by_unit, total = _by_unit(prefix, year, under=region.path)
     children = [
         (child, by_unit[child.path])
         for child in Region.objects.filter(
@@ -144,6 +150,20 @@ def result_distribution(region: Region, year: int) -> RegionDistribution:
         ).order_by("code", "path")
     ]
     return RegionDistribution(region=region, year=year, total=total, children=children)
+
+
+def distributions_of(units: Iterable[Region], year: int) -> dict[int, Distribution]:
+    """评定结果 of each of ``units`` (townships, say, for the 五好乡镇党委 indicator that reads
+    village stars): the same figures ``result_distribution`` gives for them as children, two
+    queries per depth among the units."""
+    by_depth: dict[int, list[Region]] = defaultdict(list)
+    for unit in units:
+        by_depth[unit.depth].append(unit)
+    found: dict[int, Distribution] = {}
+    for depth, regions in by_depth.items():
+        by_unit, _total = _by_unit(depth * Region.steplen, year, units=[r.path for r in regions])
+        found |= {r.pk: by_unit[r.path] for r in regions}
+    return found
 
 
 @dataclass

@@ -31,7 +31,13 @@ from zhenxing.stars.models import (
     StandardKind,
     StarResult,
 )
-from zhenxing.stars.selectors import current_standard, gap_list, latest_run_covering, ranking
+from zhenxing.stars.selectors import (
+    current_standard,
+    gap_list,
+    latest_run_covering,
+    ranking,
+    result_distribution,
+)
 from zhenxing.stars.services import evaluation_run, standard_load
 from zhenxing.stars.standards import load_shipped
 from zhenxing.stars.tests.test_evaluation import STANDARD as VILLAGE_STANDARD
@@ -107,7 +113,9 @@ def test_a_township_run_scores_each_township_on_township_metrics(
     assert value(run, a, "reserve").outcome == Outcome.NOT_MET  # every village needs one
     assert value(run, a, "satisfaction").value == 100
     assert value(run, a, "in_township").value == 100
-    assert value(run, a, "star_villages").value == 0  # no village evaluation yet: 0 stars
+    # No village of the year has a published result: the 评定结果 share has no value yet.
+    assert value(run, a, "star_villages").value is None
+    assert value(run, a, "star_villages").outcome == Outcome.NO_DATA
     assert value(run, a, "clean_team").outcome == Outcome.MET
     assert value(run, a, "performance").outcome == Outcome.PENDING
     # 乙镇: no secretary in post at the year's end, no orders: no data; no reserve cadre: 0%.
@@ -123,34 +131,38 @@ def test_a_township_run_scores_each_township_on_township_metrics(
     assert stars["service"] == Outcome.PENDING  # satisfaction met, the service centre judged
 
 
-def test_the_three_star_share_prefers_published_stars_to_the_latest_evaluation(
+def test_the_three_star_share_is_the_published_figure_never_the_evaluation(
     tree, category, village_a1_user, member_a1, county_user
 ):
+    """The 五好 indicator reads village stars through the 评定结果 selector the results pages, the
+    API and the notice use: an evaluation (测评) never enters it."""
     villages = standard_load(text=VILLAGE_STANDARD)
     served(tree.village_a1, category, village_a1_user, member_a1, Rating.SATISFIED)
     evaluation_run(standard=villages, region=tree.county, period=YEAR, scope=scope_for(county_user))
-    # 东村 met safety and civility (2 stars) in the evaluation: under 3.
     townships = Region.objects.filter(level=Level.TOWNSHIP)
-    share = metrics.METRICS["township_villages_three_star_share"].compute(townships, YEAR)
-    assert share == {tree.township_a.pk: 0, tree.township_b.pk: 0}
-    # 南村's published application holds three stars (one more revoked): it counts, whatever
-    # the evaluation said.
+
+    def share() -> dict[int, float | None]:
+        found = metrics.METRICS["township_villages_three_star_share"].compute(townships, YEAR)
+        children = result_distribution(tree.county, YEAR.end.year).children
+        assert found == {t.pk: d.three_or_more for t, d in children if t.pk in found}
+        return found
+
+    # Nothing published: no value, whatever the evaluation estimated.
+    assert share() == {tree.township_a.pk: None, tree.township_b.pk: None}
+    # 南村's published application holds three stars (one more revoked): it counts.
     application = Application.objects.create(
         region=tree.village_b1, standard=villages, state=AppState.PUBLISHED
     )
     for star in villages.stars.all():
         ApplicationStar.objects.create(application=application, star=star, awarded=True)
-    share = metrics.METRICS["township_villages_three_star_share"].compute(townships, YEAR)
-    assert share == {tree.township_a.pk: 0, tree.township_b.pk: 100}
+    assert share() == {tree.township_a.pk: None, tree.township_b.pk: 100}
     revoked = application.stars.first()
     revoked.revoked_at = dt.datetime(2026, 12, 5, tzinfo=TZ)
     revoked.save()
-    share = metrics.METRICS["township_villages_three_star_share"].compute(townships, YEAR)
-    assert share[tree.township_b.pk] == 0
-    # A draft application does not count: the evaluation does (南村 met nothing).
+    assert share()[tree.township_b.pk] == 0
+    # A draft application is no result.
     Application.objects.filter(pk=application.pk).update(state=AppState.DRAFT)
-    share = metrics.METRICS["township_villages_three_star_share"].compute(townships, YEAR)
-    assert share[tree.township_b.pk] == 0
+    assert share()[tree.township_b.pk] is None
 
 
 def test_a_township_run_costs_the_same_queries_for_2_and_12_townships(tree, county_user):

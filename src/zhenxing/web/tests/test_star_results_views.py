@@ -72,7 +72,7 @@ def test_the_year_selector_shows_another_year(client, county_user, results, tree
     assert figure(html, 'data-level="1"') == "1"
     assert '<option value="2026">' in html and '<option value="2025" selected>' in html
     empty = client.get(page_url(tree.county, 2024)).content.decode()
-    assert "2024年度还没有公示或认定的创星结果" in empty
+    assert "2024年度还没有已公示或已认定的评定结果" in empty
 
 
 def test_a_township_sees_its_villages_and_their_stars_only(client, township_a_user, results, tree):
