@@ -28,6 +28,7 @@ from ninja.errors import ValidationError as Unprocessable
 
 from zhenxing.accounts.scoping import Scope, get_visible_or_404
 from zhenxing.api.orders import ErrorOut, FieldErrorsOut, field_errors
+from zhenxing.api.star_proposal_out import ProposalOut, proposal_out
 from zhenxing.regions.models import Region, Resident
 from zhenxing.stars import selectors, services
 from zhenxing.stars.models import (
@@ -188,7 +189,24 @@ class EventOut(Schema):
     note: str
 
 
+class JudgedOnOut(Schema):
+    run_id: int
+    at: dt.datetime = Field(description="评审所依据的测评的测算时间")
+
+
+class NewerEvaluationOut(Schema):
+    run_id: int
+    at: dt.datetime = Field(description="较新测评的测算时间")
+    stars: list[list[str]] = Field(description="结果变化的星：[名称, 原结果, 新结果]")
+    indicators: list[list[str]] = Field(description="结果变化的指标：[名称, 原结果, 新结果]")
+
+
 class ApplicationDetailOut(ApplicationOut):
+    judged_on: JudgedOnOut | None = Field(description="评审所依据的测评（村自评时选定）")
+    newer_evaluation: NewerEvaluationOut | None = Field(
+        description="较新的测评与评审所依据的测评不一致时，列出变化的星和指标；一致或没有较新测评时为空"
+    )
+    proposals: list[ProposalOut] = Field(description="摘星建议，新的在前")
     held: int
     goal_note: str
     stars: list[StarOut]
@@ -202,7 +220,20 @@ class ApplicationDetailOut(ApplicationOut):
 
 def _detail(request: HttpRequest, application: Application) -> dict[str, Any]:
     view = selectors.application_view(application)
+    run, newer = application.run, view.newer
     return {
+        "judged_on": {"run_id": run.pk, "at": run.finished_at} if run else None,
+        "newer_evaluation": (
+            {
+                "run_id": newer.run.pk,
+                "at": newer.run.finished_at,
+                "stars": [list(s) for s in newer.stars],
+                "indicators": [list(i) for i in newer.indicators],
+            }
+            if newer
+            else None
+        ),
+        "proposals": [proposal_out(p) for p in view.proposals],
         "id": application.pk,
         "region_id": application.region_id,
         "region_name": application.region.name,
@@ -617,8 +648,10 @@ def objection_decide(request: HttpRequest, application_id: int, payload: DecideI
 
 
 class RevokeIn(Schema):
-    star_id: int
-    veto_indicator_id: int
+    veto_indicator_id: int = Field(
+        description="一票否决事项：按其范围摘星（本星及须先获得它的星，或全部）"
+    )
+    star_id: int | None = Field(None, description="核对：须在所摘的星之中（可不填）")
     reason: str
 
 
@@ -630,7 +663,7 @@ class RevokedOut(Schema):
 @router.post(
     "/{int:application_id}/revoke",
     response={200: RevokedOut, **ERRORS},
-    summary="摘星：须与其同时获得的星随之摘除",
+    summary="摘星：按一票否决事项的范围，与测评、审定同一规则",
 )
 def revoke(request: HttpRequest, application_id: int, payload: RevokeIn) -> Any:
     app = _application(request, application_id)

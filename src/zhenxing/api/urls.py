@@ -11,6 +11,7 @@ from zhenxing.api import (
     orders,
     regions,
     rosters,
+    star_proposals,
     star_results,
     star_rhythm,
     star_standards,
@@ -36,3 +37,4 @@ api.add_router("/stars", star_standards.router)
 api.add_router("/stars/rhythm", star_rhythm.router)
 api.add_router("/stars/results", star_results.router)
 api.add_router("/stars/applications", stars.router)
+api.add_router("/stars/proposals", star_proposals.router)
