@@ -43,7 +43,7 @@ class IndicatorOut(Schema):
     evidence: str
 
 
-class StarOut(Schema):
+class StandardStarOut(Schema):
     code: str
     name: str
     requires: str | None
@@ -52,7 +52,7 @@ class StarOut(Schema):
 
 
 class StandardDetailOut(StandardOut):
-    stars: list[StarOut]
+    stars: list[StandardStarOut]
     source: str
 
 

@@ -11,10 +11,10 @@ from zhenxing.api.tests.live import API, browser_client, token_client
 from zhenxing.conftest import add_household
 from zhenxing.orders.models import Category, Order, OrderEvent
 from zhenxing.orders.tests.conftest import member_with_account
+from zhenxing.regions.tests.factories import HOUSEHOLD_HEADER, id_number, workbook_bytes
 from zhenxing.stars.models import Star, Task, WeeklyReport
 from zhenxing.stars.services import standard_load
 from zhenxing.stars.tests.test_rhythm import STANDARD, apply
-from zhenxing.web.tests.test_roster_views import GOOD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -146,12 +146,16 @@ def test_stars_standard_rhythm_and_application(clients, tree, kind):
 
 
 @pytest.mark.parametrize("kind", ["token", "session"])
-def test_rosters_import_and_the_read_only_routers(clients, tree, kind):
+def test_rosters_import_and_the_read_only_routers(clients, tree, kind, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     client = clients(kind, "township_a_u")
+    workbook = workbook_bytes(
+        {"农户": [HOUSEHOLD_HEADER, ("东村", "一组", "001", "李芳", id_number(1), "", "", 3, "")]}
+    )
     started = client.post(
         f"{API}/rosters/{tree.township_a.pk}/imports",
         data={"kind": "households"},
-        files={"file": ("花名册.xlsx", GOOD)},
+        files={"file": ("花名册.xlsx", workbook)},
     )
     assert started.status_code == 202, started.text
     job = client.get(f"{API}/jobs/{started.json()['id']}")
