@@ -235,7 +235,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Front-end packages come from npm at install time (package.json) and are served from here.
 NODE_MODULES = PROJECT_DIR / "node_modules"
-STATICFILES_DIRS = [("vendor/echarts", NODE_MODULES / "echarts" / "dist")]
+STATICFILES_DIRS = [
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/swagger-ui", NODE_MODULES / "swagger-ui-dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

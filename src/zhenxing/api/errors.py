@@ -208,7 +208,11 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
     schemas.update({k: v for k, v in defs.items() if k not in schemas})
     for item in schema.get("paths", {}).values():
         for operation in item.values():
-            responses = operation.setdefault("responses", {})
+            # ninja keys the answers by int; JSON has only strings, so one key per status.
+            responses = {
+                str(code): answer for code, answer in operation.get("responses", {}).items()
+            }
+            operation["responses"] = responses
             for code, description in COMMON.items():
                 if code == "401" and not operation.get("security"):
                     continue

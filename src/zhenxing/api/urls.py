@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from zhenxing.api import (
     auth,
+    docs,
     errors,
     grids,
     ledgers,
@@ -35,6 +36,7 @@ api = ZhenxingAPI(
     "field 指出出错的请求字段）。列表分页：limit 最大 500（默认 100），offset 从 0 起。",
     auth=auth.AUTH,
     urls_namespace="api",
+    docs=docs.LocalSwagger(),
 )
 errors.install(api)
 api.add_router("/auth", auth.router)

@@ -4,6 +4,7 @@ names, through a real client against the live server."""
 from __future__ import annotations
 
 import collections
+import json
 
 import httpx
 import ninja
@@ -61,7 +62,13 @@ def test_every_error_takes_the_one_shape_in_chinese(live_server, tree, township_
 def test_the_openapi_documents_the_shape_and_the_cap_for_every_operation(
     live_server, tree, county_user
 ):
-    schema = httpx.get(f"{live_server.url}{API}/openapi.json").json()
+    def no_repeats(pairs: list) -> dict:
+        keys = [key for key, _value in pairs]
+        assert len(keys) == len(set(keys)), keys  # a repeated key breaks Swagger UI's parser
+        return dict(pairs)
+
+    raw = httpx.get(f"{live_server.url}{API}/openapi.json").text
+    schema = json.loads(raw, object_pairs_hook=no_repeats)
     assert set(schema["components"]["schemas"]["ErrorOut"]["properties"]) == {"detail", "errors"}
     for path, item in schema["paths"].items():
         for method, operation in item.items():
