@@ -9,3 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("zhenxing.web.urls")),
 ]
+
+handler404 = "zhenxing.api.errors.page_not_found"
+handler500 = "zhenxing.api.errors.server_error"

@@ -14,5 +14,7 @@ def lockout_response(
 ) -> HttpResponse:
     if request.path.startswith("/api/"):
         message = _("密码连续输错次数过多，该账号已暂时锁定 15 分钟，请稍后再试。")
-        return JsonResponse({"detail": message}, status=429)
+        return JsonResponse(
+            {"detail": message, "errors": [{"field": None, "message": message}]}, status=429
+        )
     return render(request, "accounts/locked.html", status=429)

@@ -4,6 +4,7 @@ import hashlib
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -83,3 +84,34 @@ class PersonalDataView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.what}"
+
+
+class AccountAction(models.TextChoices):
+    INIT = "init", _("首次运行创建")
+    CREATE = "create", _("创建")
+    EDIT = "edit", _("修改")
+    DISABLE = "disable", _("停用")
+    ENABLE = "enable", _("启用")
+    RESET_PASSWORD = "reset_password", _("重置密码")
+
+
+class AccountEvent(models.Model):
+    """Every change of an account: who changed whose, when, what (never a password)."""
+
+    scope_exempt = True  # read through accounts.selectors, by the account's own scope region
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_events")
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )  # null: the command line (zhenxing init)
+    action = models.CharField(max_length=16, choices=AccountAction.choices)
+    at = models.DateTimeField(default=timezone.now)
+    changes = models.JSONField(default=dict, blank=True)  # {field: [before, after]}
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("账号变更记录")
+        verbose_name_plural = _("账号变更记录")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_action_display()}"

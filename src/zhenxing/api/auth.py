@@ -22,7 +22,21 @@ class BearerToken(HttpBearer):
         return user
 
 
-AUTH = [SessionAuth(), BearerToken()]
+class BrowserSession(SessionAuth):
+    """The browser's signed-in session, with Django's CSRF check, for a request that has one.
+
+    A request without a signed-in session is not this scheme's (``None``), so one without any
+    credentials answers 401 rather than a CSRF refusal; one with a session but no CSRF token
+    answers 403."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
+# The token first: a script's request with a bearer token never meets the session's CSRF check.
+AUTH = [BearerToken(), BrowserSession()]
 
 router = Router(tags=["auth"])
 

@@ -26,7 +26,7 @@ def _scope(request: HttpRequest) -> Scope:
     return request.scope  # type: ignore[attr-defined]
 
 
-class FiguresOut(Schema):
+class PairingFiguresOut(Schema):
     households: int
     paired: int
     coverage: float | None
@@ -39,20 +39,22 @@ class FiguresOut(Schema):
     stale: int
 
 
-class ChildFiguresOut(FiguresOut):
+class ChildPairingFiguresOut(PairingFiguresOut):
     region_id: int
     name: str
 
 
-class RegionFiguresOut(Schema):
+class RegionPairingFiguresOut(Schema):
     region_id: int
     stale_days: int
-    total: FiguresOut
-    children: list[ChildFiguresOut]
+    total: PairingFiguresOut
+    children: list[ChildPairingFiguresOut]
 
 
 @router.get(
-    "/regions/{int:region_id}/figures", response=RegionFiguresOut, summary="联户覆盖与走访数据"
+    "/regions/{int:region_id}/figures",
+    response=RegionPairingFiguresOut,
+    summary="联户覆盖与走访数据",
 )
 def figures(request: HttpRequest, region_id: int) -> dict[str, Any]:
     region = get_visible_or_404(Region, _scope(request), pk=region_id)

@@ -1,13 +1,11 @@
 """/api/v1/orders: the JSON twins of the service loop's pages; every action calls the same service.
 
-Errors are the same for every route:
-
-- 422 ``{"detail": [{"field": ..., "message": ...}]}``: the service refused the input. ``field``
-  names the request field (``assignee`` means member_id/team_id); it is null for a message about
-  the whole request, such as an action the order's status does not allow. The messages are Chinese.
-- 403 ``{"detail": message}``: the caller's role may not take the action on an order it can see.
-- 404: anything outside the caller's scope, exactly like something that does not exist.
-- 409 ``{"detail": message}``: someone changed the order first (for 接单: another member took it).
+Errors take the API's one shape (``zhenxing.api.errors``): ``{"detail", "errors": [{"field",
+"message"}]}``. 422: the service refused the input; ``field`` names the request field
+(``assignee`` means member_id/team_id), null for a message about the whole request, such as an
+action the order's status does not allow. 403: the caller's role may not take the action on an
+order it can see. 404: anything outside the caller's scope, exactly like something that does not
+exist. 409: someone changed the order first (for 接单: another member took it).
 
 Photos are not part of the API: intake and 办结 take JSON only, photos are added from the pages.
 
@@ -33,6 +31,7 @@ from ninja.pagination import paginate
 
 from zhenxing.accounts import services as account_services
 from zhenxing.accounts.scoping import Scope, get_visible_or_404, home_region, visible
+from zhenxing.api.errors import ErrorOut
 from zhenxing.core.periods import Period
 from zhenxing.orders import selectors, services, states
 from zhenxing.orders.models import Category, Meeting, Order, OrderEvent, Source, Team
@@ -49,20 +48,11 @@ ORDER_RELATED = ("village", "category", "assignee_member__person", "assignee_tea
 # --- errors -----------------------------------------------------------------------------------
 
 
-class ErrorOut(Schema):
-    detail: str
+# The one error shape (zhenxing.api.errors); ``FieldErrorsOut`` is its older name for 422.
+FieldErrorsOut = ErrorOut
 
 
-class FieldError(Schema):
-    field: str | None
-    message: str
-
-
-class FieldErrorsOut(Schema):
-    detail: list[FieldError]
-
-
-ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: FieldErrorsOut}
+ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def field_errors(exc: ValidationError, rename: dict[str, str]) -> list[dict[str, str | None]]:
@@ -179,7 +169,7 @@ class OrderActedOut(OrderOut):
         return services.allowed_actions(obj, _actor(context["request"]))
 
 
-class EventOut(Schema):
+class OrderEventOut(Schema):
     action: str
     action_label: str
     from_status: str
@@ -226,7 +216,7 @@ class OrderDetailOut(OrderActedOut):
     rating_reason: str
     rated_at: dt.datetime | None
     reopen_count: int
-    events: list[EventOut]
+    events: list[OrderEventOut]
 
     @staticmethod
     def resolve_requester_phone(obj: Order, context: dict) -> str:
@@ -436,12 +426,12 @@ def order_accept(request: HttpRequest, order_id: int) -> Order:
         return services.order_accept(order=order, actor=_actor(request))
 
 
-class ReasonIn(Schema):
+class OrderReasonIn(Schema):
     reason: str = ""
 
 
 @router.post("/{int:order_id}/return", response={200: OrderActedOut, **ERRORS}, summary="退回")
-def order_return(request: HttpRequest, order_id: int, payload: ReasonIn) -> Order:
+def order_return(request: HttpRequest, order_id: int, payload: OrderReasonIn) -> Order:
     order = _order(request, order_id)
     with service_errors(note="reason"):
         return services.order_return(order=order, actor=_actor(request), reason=payload.reason)
@@ -486,7 +476,7 @@ def order_rate(request: HttpRequest, order_id: int, payload: RateIn) -> Order:
 
 
 @router.post("/{int:order_id}/withdraw", response={200: OrderActedOut, **ERRORS}, summary="撤回")
-def order_withdraw(request: HttpRequest, order_id: int, payload: ReasonIn) -> Order:
+def order_withdraw(request: HttpRequest, order_id: int, payload: OrderReasonIn) -> Order:
     order = _order(request, order_id)
     with service_errors():
         return services.order_withdraw(order=order, actor=_actor(request), reason=payload.reason)

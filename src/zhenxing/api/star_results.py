@@ -101,7 +101,7 @@ def distribution(request: HttpRequest, region_id: int, query: Query[YearIn]) -> 
     }
 
 
-class StarOut(Schema):
+class HeldStarOut(Schema):
     code: str
     name: str
 
@@ -110,7 +110,7 @@ class VillageResultOut(Schema):
     village_id: int
     name: str
     stars: int = Field(description="现持有的星数（已摘的星不计）")
-    held: list[StarOut]
+    held: list[HeldStarOut]
     state: str = Field(description="published（公示中）或 final（已认定）")
 
 

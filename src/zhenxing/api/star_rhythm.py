@@ -305,7 +305,7 @@ def reviews(request: HttpRequest, region_id: int, quarter: str = "") -> dict[str
     }
 
 
-class ReviewIn(Schema):
+class SiteReviewIn(Schema):
     village_id: int
     visited_on: dt.date
     note: str = ""
@@ -316,7 +316,7 @@ class ReviewIn(Schema):
     response={200: ReviewDetailOut, **ERRORS},
     summary="登记一次季度观摩（季度按观摩日期）",
 )
-def review_record(request: HttpRequest, region_id: int, data: ReviewIn) -> dict[str, Any]:
+def review_record(request: HttpRequest, region_id: int, data: SiteReviewIn) -> dict[str, Any]:
     scope = _scope(request)
     region = get_visible_or_404(Region, scope, pk=region_id)
     village = selectors.villages_in(scope, region).filter(pk=data.village_id).first()

@@ -45,7 +45,7 @@ class IndicatorOut(Schema):
     evidence: str
 
 
-class StarOut(Schema):
+class StandardStarOut(Schema):
     code: str
     name: str
     requires: str | None
@@ -54,7 +54,7 @@ class StarOut(Schema):
 
 
 class StandardDetailOut(StandardOut):
-    stars: list[StarOut]
+    stars: list[StandardStarOut]
     source: str
 
 

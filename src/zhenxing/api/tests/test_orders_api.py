@@ -172,7 +172,7 @@ def test_an_unhappy_rating_by_telephone_reopens_the_order(
     client.force_login(village_a1_user)
     no_reason = post(client, f"{API}/{order.pk}/rate", {"rating": "unsatisfied"})
     assert no_reason.status_code == 422
-    assert no_reason.json()["detail"] == [
+    assert no_reason.json()["errors"] == [
         {"field": "reason", "message": "请说明不满意的原因，以便重新办理"}
     ]
     reopened = post(client, f"{API}/{order.pk}/rate", {"rating": "unsatisfied", "reason": "又堆了"})
@@ -186,7 +186,7 @@ def test_a_return_without_a_reason_names_the_reason_field(
     client.force_login(member_a1[1])
     response = post(client, f"{API}/{order.pk}/return", {"reason": " "})
     assert response.status_code == 422
-    (error,) = response.json()["detail"]
+    (error,) = response.json()["errors"]
     assert error["field"] == "reason" and "退回理由" in error["message"]
 
 
@@ -198,7 +198,7 @@ def test_a_dispute_is_resolved_with_its_mediation_outcome(
     client.force_login(member_a1[1])
     missing = post(client, f"{API}/{order.pk}/resolve", {"resolution": "双方已达成协议"})
     assert missing.status_code == 422
-    assert missing.json()["detail"][0]["field"] == "mediation"
+    assert missing.json()["errors"][0]["field"] == "mediation"
     done = post(
         client,
         f"{API}/{order.pk}/resolve",
@@ -215,7 +215,7 @@ def test_a_role_that_may_not_act_gets_403_with_the_reason(
     client.force_login(grid_member_a1)
     response = post(client, f"{API}/{order.pk}/dispatch", {"member_id": member_a1[0].pk})
     assert response.status_code == 403
-    assert response.json() == {"detail": "您不能对该工单执行“派单”"}
+    assert response.json()["detail"] == "您不能对该工单执行“派单”"
     assert snapshot(order) == before
 
 
@@ -227,7 +227,7 @@ def test_a_crafted_rating_of_an_unresolved_order_changes_nothing(
     client.force_login(village_a1_user)
     response = post(client, f"{API}/{order.pk}/rate", {"rating": "satisfied", "reason": "好"})
     assert response.status_code == 422
-    assert response.json()["detail"] == [
+    assert response.json()["errors"] == [
         {"field": None, "message": "该工单当前为“待接单”，不能评价"}
     ]
     public = post(
@@ -252,7 +252,7 @@ def test_the_second_member_to_accept_a_team_order_gets_409(
     client.force_login(member_a1_b[1])
     response = post(client, f"{API}/{order.pk}/accept")
     assert response.status_code == 409
-    assert response.json() == {"detail": "该工单已被他人接单"}
+    assert response.json()["detail"] == "该工单已被他人接单"
     order.refresh_from_db()
     assert order.assignee_member == member_a1[0]
     assert history(order) == ["submit", "dispatch", "accept"]
@@ -397,7 +397,7 @@ def test_a_meeting_records_a_decision_for_each_order(
     twice = {**payload, "items": [payload["items"][0], payload["items"][0]]}
     assert post(client, f"{API}/meetings", twice).status_code == 422
     empty = post(client, f"{API}/meetings", {**payload, "items": []})
-    assert empty.json()["detail"] == [{"field": "items", "message": "请至少对一条工单作出会商结果"}]
+    assert empty.json()["errors"] == [{"field": "items", "message": "请至少对一条工单作出会商结果"}]
     assert Meeting.objects.count() == 1
 
 
@@ -482,7 +482,7 @@ def test_figures_match_the_orders_received(client, tree, township_a_user, member
     assert this_year["figures"]["received"] == 2 and this_year["children"] == []
     bad = client.get(f"{API}/figures?period=2026-13")
     assert bad.status_code == 422
-    (error,) = bad.json()["detail"]
+    (error,) = bad.json()["errors"]
     assert error["field"] == "period" and "无法识别" in error["message"]
     assert client.get(f"{API}/figures?region_id={tree.township_b.pk}").status_code == 404
 
@@ -594,7 +594,7 @@ def test_public_intake_errors_name_each_field_in_chinese_and_write_nothing(tree,
     def errors(payload: dict) -> dict[str, str]:
         response = post(villager, f"{API}/public", payload)
         assert response.status_code == 422, response.content
-        return {e["field"]: e["message"] for e in response.json()["detail"]}
+        return {e["field"]: e["message"] for e in response.json()["errors"]}
 
     assert errors({}) == {"village_id": "请选择村或社区", "category_id": "请选择诉求类别"}
     assert errors({"village_id": tree.township_a.pk, "category_id": category.pk}) == {

@@ -68,7 +68,7 @@ def test_the_notice_for_the_county_only(client, county_user, township_a_user, re
 
     bad = client.get(f"{BASE}/{tree.county.pk}/notice?year=2024", headers=headers)
     assert bad.status_code == 422
-    assert bad.json()["detail"][0]["field"] == "year"
+    assert bad.json()["errors"][0]["field"] == "year"
     assert (
         client.get(f"{BASE}/{tree.county.pk}/notice?number=x", headers=headers).status_code == 422
     )

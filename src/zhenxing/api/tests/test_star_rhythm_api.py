@@ -38,13 +38,13 @@ def test_a_village_files_its_report_and_the_township_sees_who_has_not(
     url = f"{BASE}/regions/{tree.village_a1.pk}/weekly"
     response = client.post(url, {"done": ""}, content_type="application/json")
     assert response.status_code == 422
-    assert response.json()["detail"] == [
+    assert response.json()["errors"] == [
         {"field": "done", "message": "请填写本周进展：做了哪些事、推进了哪项任务"}
     ]
     response = client.post(
         url, {"done": "道路测量", "task_ids": [other.pk]}, content_type="application/json"
     )
-    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "task_ids"
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "task_ids"
     response = client.post(
         url, {"done": "道路测量", "task_ids": [road.pk]}, content_type="application/json"
     )
@@ -82,7 +82,7 @@ def test_the_ranking_and_its_archive(client, tree, standard, township_a_user, co
     ]
     response = client.post(url, {"month": "2026-11"}, content_type="application/json")
     assert response.status_code == 422
-    assert response.json()["detail"][0]["message"] == "2026年11月尚未结束，月底之后才能存档排序"
+    assert response.json()["errors"][0]["message"] == "2026年11月尚未结束，月底之后才能存档排序"
     response = client.post(url, {"month": "2026-10"}, content_type="application/json")
     assert response.json() == {"region_id": tree.township_a.pk, "month": "2026-10", "written": 2}
     assert client.get(url).json()["archived"]
@@ -102,7 +102,7 @@ def test_site_reviews_are_recorded_and_scored(client, tree, township_a_user, vil
         {"village_id": tree.village_b1.pk, "visited_on": "2026-11-12"},
         content_type="application/json",
     )
-    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "village_id"
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "village_id"
     response = client.post(
         url,
         {"village_id": tree.village_a1.pk, "visited_on": "2026-11-12", "note": "环境整治"},
@@ -117,7 +117,7 @@ def test_site_reviews_are_recorded_and_scored(client, tree, township_a_user, vil
         content_type="application/json",
     )
     assert response.status_code == 422
-    assert response.json()["detail"] == [
+    assert response.json()["errors"] == [
         {"field": "scores", "message": "第2行（李梅）：得分须在 0 到 100 之间"}
     ]
     assert not SiteReviewScore.objects.exists()

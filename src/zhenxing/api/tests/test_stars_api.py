@@ -69,7 +69,7 @@ def test_the_year_through_the_api(client, s, tree, village_a1_user, township_a_u
         client, f"{API}/{app_id}/self-assess", {"star_ids": [stars["industry"].pk]}, headers=village
     )
     assert r.status_code == 422
-    assert [e["field"] for e in r.json()["detail"]] == ["evidence", "evidence"]
+    assert [e["field"] for e in r.json()["errors"]] == ["evidence", "evidence"]
     bad = client.post(
         f"{API}/{app_id}/evidence",
         {
@@ -79,7 +79,7 @@ def test_the_year_through_the_api(client, s, tree, village_a1_user, township_a_u
         },
         headers=village,
     )
-    assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "file"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "file"
     for code in ("one_product", "clean_team"):
         r = client.post(
             f"{API}/{app_id}/evidence",
@@ -112,11 +112,11 @@ def test_the_year_through_the_api(client, s, tree, village_a1_user, township_a_u
     assert "approve" not in r.json()["allowed_actions"]
     r = post(client, f"{API}/{app_id}/approve", {}, headers=township)
     assert r.status_code == 403
-    assert r.json() == {"detail": "2 星须由县委组织部审定，您的角色不能审定"}
+    assert r.json()["detail"] == "2 星须由县委组织部审定，您的角色不能审定"
     r = post(client, f"{API}/{app_id}/approve", {}, headers=county)
     assert r.status_code == 200 and r.json()["approved_by_level"] == "county"
     r = post(client, f"{API}/{app_id}/approve", {}, headers=county)
-    assert r.status_code == 409 and r.json() == {"detail": "已由他人审定"}
+    assert r.status_code == 409 and r.json()["detail"] == "已由他人审定"
     r = post(client, f"{API}/{app_id}/publish", headers=county)
     assert r.status_code == 200 and r.json()["held"] == 2
     r = post(

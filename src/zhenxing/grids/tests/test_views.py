@@ -119,7 +119,7 @@ def test_the_api_pairs_and_logs_visits_with_field_errors(
         content_type="application/json",
     )
     assert refused.status_code == 422
-    (error,) = refused.json()["detail"]
+    (error,) = refused.json()["errors"]
     assert error["field"] == "member_id" and "不是本村党员" in error["message"]
     client.force_login(village_a1_user)  # another village's member is out of this scope
     refused = client.post(
@@ -127,7 +127,7 @@ def test_the_api_pairs_and_logs_visits_with_field_errors(
         {"member_id": other.members[0].pk},
         content_type="application/json",
     )
-    (error,) = refused.json()["detail"]
+    (error,) = refused.json()["errors"]
     assert error["message"] == "没有这名党员"  # not named, exactly like a missing one
     ok = client.post(
         f"/api/v1/grids/households/{home.pk}/pairing",

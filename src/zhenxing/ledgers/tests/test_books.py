@@ -364,7 +364,7 @@ def test_the_api_twin_adds_corrects_and_keeps_history(client, tree, clock, secre
         content_type="application/json",
     )
     assert response.status_code == 422
-    assert response.json()["detail"][0]["field"] == "occurred_on"
+    assert response.json()["errors"][0]["field"] == "occurred_on"
     client.force_login(outsider)
     for url in (
         f"/api/v1/ledgers/books/{entry_id}",

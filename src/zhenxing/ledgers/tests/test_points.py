@@ -346,7 +346,7 @@ def test_the_api_refuses_points_above_the_cap_and_a_member_out_of_scope(
     response = client.post(
         "/api/v1/ledgers/points", json.dumps(body), content_type="application/json"
     )
-    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "points"
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "points"
     body["points"] = 10
     response = client.post(
         "/api/v1/ledgers/points", json.dumps(body), content_type="application/json"
@@ -356,7 +356,7 @@ def test_the_api_refuses_points_above_the_cap_and_a_member_out_of_scope(
     response = client.post(
         "/api/v1/ledgers/points", json.dumps(body), content_type="application/json"
     )
-    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "member_id"
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "member_id"
     balances = client.get("/api/v1/ledgers/points/balances?period=2026").json()["items"]
     assert [b["balance"] for b in balances] == [110]
 

@@ -273,7 +273,7 @@ def test_the_api_rates_and_refuses_a_score_outside_the_scale(
         "/api/v1/ledgers/ratings", json.dumps(body), content_type="application/json"
     )
     assert response.status_code == 422
-    assert "超出评分范围 0–30 分" in response.json()["detail"][0]["message"]
+    assert "超出评分范围 0–30 分" in response.json()["errors"][0]["message"]
     body["scores"] = scores(monthly, 30, 20, 10, 10)
     response = client.post(
         "/api/v1/ledgers/ratings", json.dumps(body), content_type="application/json"

@@ -60,7 +60,7 @@ def test_a_meeting_through_the_api_with_its_refusals_and_correction(
     }
     refused = post(client, f"{API}/meetings", body, headers)
     assert refused.status_code == 422
-    [error] = refused.json()["detail"]
+    [error] = refused.json()["errors"]
     assert error["field"] == "attendee_ids" and strangers[0].person.name in error["message"]
     body["attendee_ids"] = [m.pk for m in members]
     created = post(client, f"{API}/meetings", body, headers)
@@ -94,7 +94,7 @@ def test_income_through_the_api(client, tree, village_a1_user, township_b_user):
     headers = bearer(client, village_a1_user.username)
     body = {"village_id": tree.village_a1.pk, "year": 2025, "source_id": source.pk, "amount": "-1"}
     refused = post(client, f"{API}/income", body, headers)
-    assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "amount"
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "amount"
     body["amount"] = "520000"
     created = post(client, f"{API}/income", body, headers)
     assert created.status_code == 201
@@ -129,7 +129,7 @@ def test_incidents_through_the_api(client, tree, township_a_user, township_b_use
         "summary": "越级上访",
     }
     future = post(client, f"{API}/incidents", body, headers)
-    assert future.status_code == 422 and future.json()["detail"][0]["field"] == "occurred_on"
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "occurred_on"
     body["occurred_on"] = "2025-03-01"
     created = post(client, f"{API}/incidents", body, headers)
     assert created.status_code == 201
@@ -186,7 +186,7 @@ def test_talent_and_reserve_cadres_through_the_api(client, tree, village_a1_user
         headers,
     )
     assert (
-        not_a_cadre.status_code == 422 and not_a_cadre.json()["detail"][0]["field"] == "mentor_id"
+        not_a_cadre.status_code == 422 and not_a_cadre.json()["errors"][0]["field"] == "mentor_id"
     )
     reserve = post(
         client,

@@ -103,7 +103,7 @@ def test_the_api_loads_a_version_and_lists_each_problem(client, standard, county
     )
     response = client.post(url, json.dumps({"source": bad}), content_type="application/json")
     assert response.status_code == 422
-    messages = [e["message"] for e in response.json()["detail"]]
+    messages = [e["message"] for e in response.json()["errors"]]
     assert any("行" in m and "0 到 100" in m for m in messages), messages
     good = SOURCE.replace('version: "2026.1"', 'version: "2026.4"')
     response = client.post(url, json.dumps({"source": good}), content_type="application/json")
