@@ -65,6 +65,12 @@ def scope_for(user: User | Any) -> Scope:
     return Scope(region_id=region.pk, path=region.path, level=region.level, role=user.role)
 
 
+def region_scope(region: Region) -> Scope:
+    """The scope of one region's subtree, for work the system does on a record already accepted
+    there (a ledger row's consequences, say): no role, no personal data."""
+    return Scope(region_id=region.pk, path=region.path, level=region.level, role="")
+
+
 def scope_field_of(model: type[models.Model]) -> str:
     field = getattr(model, "scope_field", None)
     if not field:

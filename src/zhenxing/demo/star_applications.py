@@ -21,12 +21,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from zhenxing.accounts.models import Role, User
 from zhenxing.accounts.scoping import scope_for
 from zhenxing.demo.plan import DemoPlan
 from zhenxing.demo.stars import evaluate, standards_for
+from zhenxing.ledgers.models.incidents import Incident, IncidentKind
 from zhenxing.regions.models import VILLAGE_LEVELS, Level, Region, Resident
 from zhenxing.stars.models import (
     Application,
@@ -36,6 +38,8 @@ from zhenxing.stars.models import (
     Evidence,
     IndicatorResult,
     Outcome,
+    ProposalState,
+    RevocationProposal,
     Standard,
     Task,
 )
@@ -307,6 +311,7 @@ def build_star_applications(
             people.county,
         )
         _current_year(current, plan, people, units)
+        counts["proposals"] = _open_proposal(current, plan, people, units)
         for year in (finished, current):
             evaluate(year.standard, county, people.county)
             for key, n in year.counts.items():
@@ -318,7 +323,8 @@ def _finished_year(year: _Year, plan: DemoPlan, people: _People, units) -> None:
     """The finished year: every village whose data earns a star goes the whole way in the first
     weeks after the year — self-assessment, township review, approval at the standard's level,
     notice, final — with one objection rejected, one upheld and re-approved, and one star
-    revoked on a veto event afterwards. The others keep their goal (they did not apply)."""
+    revoked on a veto event afterwards (with all the stars the veto takes). The others keep their
+    goal (they did not apply)."""
     set_on = dt.date(plan.finished, 1, 15)
     assessed = dt.date(plan.finished + 1, 1, 8)  # 年度创评: the whole year is judged
     for township, villages in units:
@@ -362,6 +368,34 @@ def _current_year(year: _Year, plan: DemoPlan, people: _People, units) -> None:
             stage = n % 4 if own else 1
             _stage(year, app, secretary, township_actor, earned, stage, plan.today)
     year.flush()
+
+
+def _open_proposal(current: _Year, plan: DemoPlan, people: _People, units) -> int:
+    """A veto event waiting for the county (摘星建议): a criminal case recorded ten days ago in the
+    village that holds the most final stars among those the year under way leaves at no star
+    (its data already fails the 三零 veto this year, so the plan's stars stand). The 三零 ledger's
+    hook proposes; the county decides on the page."""
+    candidates = [v for _t, villages in units for v in villages if not current.earned(v)]
+    held = {
+        a.region_id: a.n
+        for a in Application.objects.filter(region__in=candidates, state=AppState.FINAL)
+        .annotate(n=Count("stars", filter=Q(stars__awarded=True, stars__revoked_at__isnull=True)))
+        .filter(n__gt=0)
+    }
+    if not held:
+        return 0
+    village = max(candidates, key=lambda v: (held.get(v.pk, 0), v.path))
+    day = max(dt.date(plan.current, 1, 1), plan.today - dt.timedelta(days=10))
+    Incident.objects.create(  # its post_save is the ledger's hook (stars.apps)
+        village=village,
+        kind=IncidentKind.CRIMINAL,
+        occurred_on=day,
+        summary="村民李某盗窃村集体变压器铜线，已被县公安局立案侦查",
+        reference=f"清公（刑）立字〔{day.year}〕118号",
+        recorded_by_id=people.secretary(village).pk,
+        recorded_at=_at(day, 1, hour=16),
+    )
+    return RevocationProposal.objects.filter(state=ProposalState.OPEN).count()
 
 
 def _stage(year: _Year, app, secretary, township, earned, stage: int, today: dt.date) -> None:
@@ -454,7 +488,8 @@ def _objections_and_final(year: _Year, people: _People, *, day: dt.date) -> None
     # Every notice above has ended three weeks later: the scheduler's job makes them final.
     final_day = day + dt.timedelta(days=21)
     year.counts["final"] = svc.applications_finalise(today=final_day, now=_at(final_day, hour=2))
-    # One revoked star, on a veto event, in a village that holds two to four.
+    # A revocation on a veto event (by the standard's rule: 三零 takes every star), in a village
+    # that holds two to four.
     veto = next(
         (i for found in year.by_star.values() for i in found if i.veto and not i.judged), None
     )
@@ -495,5 +530,7 @@ def delete_star_applications() -> None:
     if files:
         storage = Evidence._meta.get_field("file").storage
         transaction.on_commit(lambda: [storage.delete(name) for name in files])
-    Application.objects.all().delete()
+    Application.objects.all().delete()  # their revocation proposals with them
+    # The incident behind the open proposal was recorded by a village's acting secretary.
+    Incident.objects.filter(recorded_by__username__startswith=USER_PREFIX).delete()
     User.objects.filter(username__startswith=USER_PREFIX).delete()

@@ -57,7 +57,7 @@ class RevocationProposal(models.Model):
     )
     objection = models.OneToOneField(
         Objection,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,  # only ever deleted with its application
         null=True,
         blank=True,
         related_name="proposal",

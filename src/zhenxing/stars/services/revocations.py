@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhenxing.accounts.scoping import Scope, scope_for
+from zhenxing.accounts.scoping import Scope, region_scope
 from zhenxing.regions.models import Region
 from zhenxing.stars.models import (
     OPEN_STATES,
@@ -337,7 +337,7 @@ def incident_saved(incident) -> None:
                 reference=incident.reference,
                 incident=incident,
                 actor=incident.recorded_by,
-                scope=scope_for(incident.recorded_by),  # it covers the village it recorded
+                scope=region_scope(incident.village),  # the incident was accepted there
                 now=incident.recorded_at,
             )
         except (ValidationError, PermissionDenied):
