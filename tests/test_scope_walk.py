@@ -98,6 +98,9 @@ NOT_WALKED |= {
 # src/zhenxing/api/tests/test_star_results_api.py proves it answers 404 out of scope. (Its page
 # twin redirects other roles and is walked.)
 NOT_WALKED |= {"api/v1/stars/results/regions/<int:region_id>/notice"}
+# Deciding a revocation proposal takes a JSON body (an empty POST answers 400 before any lookup):
+# src/zhenxing/stars/tests/test_revocation_walk.py proves it answers 404 out of scope.
+NOT_WALKED |= {"api/v1/stars/proposals/<int:proposal_id>/decide"}
 MISSING_ID = 987_654_321
 INSIDE_SAMPLES = 3
 
@@ -143,9 +146,10 @@ def param_models() -> dict[str, type]:
     from zhenxing.stars.models import SiteReview
 
     models["site_review_id"] = SiteReview
-    from zhenxing.stars.models import Application, Evidence
+    from zhenxing.stars.models import Application, Evidence, RevocationProposal
 
     models |= {"application_id": Application, "evidence_id": Evidence}
+    models["proposal_id"] = RevocationProposal
     try:
         from zhenxing.core.models import Job
     except ImportError:  # the jobs model arrives with the roster imports

@@ -163,17 +163,39 @@ def test_a_village_goes_from_self_assessment_to_a_revoked_star(
     county.reload()
     assert county.inner_text("#app-state") == "已认定"
 
-    # A veto event: the county revokes a star and the count drops.
-    county.select_option("#rv-star", label="生态宜居星")
-    county.select_option("#rv-veto", label="达到“三零”（零上访、零事故、零案件）")
-    county.fill("#rv-reason", "村内发生一起刑事案件")
-    submit(county, "#revoke button[type=submit]")
-    assert "已摘除：生态宜居星" in messages(county)
-    assert held(county) == stars - 1
+    # A veto event: the county enters a disciplinary case (a judged veto of the whole branch);
+    # the proposal waits in the county's to-do until it is decided, then every star goes.
+    app_url = county.url
+    county.click("#action-propose summary")
+    county.select_option("#pr-veto", label="班子成员无违纪违法（整个支部当年不评星）")
+    county.fill("#pr-event", "村党支部委员王某违反廉洁纪律，受党内严重警告处分")
+    county.fill("#pr-ref", "清纪发〔2026〕21号")
+    submit(county, "#action-propose button[type=submit]")
+    assert "已提出摘星建议" in messages(county)
+    assert held(county) == stars  # nothing moves before the county decides
+    county.goto(f"{live_url}/orders/")
+    proposal = county.locator("#todo-proposals li", has_text="东王庄村")
+    assert "王某" in proposal.inner_text()
+    assert_fits(county)
+    shot(county, "star-proposal-county-todo-desktop")
+    county.set_viewport_size(PHONE)
+    assert_fits(county)
+    shot(county, "star-proposal-county-todo-phone")
+    county.set_viewport_size(DESKTOP)
+    with county.expect_navigation():
+        proposal.locator("a").click()
+    decide = county.locator("#proposals .proposal.open")
+    decide.locator("input[value=revoke]").check()
+    decide.locator("textarea").fill("经县委组织部研究，按标准摘星")
+    submit(county, decide.locator("button"))
+    assert "已摘除：" in messages(county)
+    assert held(county) == 0
     assert "已摘星" in county.inner_text("#app-stars [data-star=ecology]")
+    assert county.locator("#proposals [data-proposal-state=revoked]").count() == 1
     shot(county, "star-app-county-revoked-desktop")
+    assert county.url.split("#")[0] == app_url.split("#")[0]
     county.goto(f"{live_url}/stars/applications/?state=final")
     row = county.locator("tr", has_text="东王庄村")
-    assert row.locator("[data-held]").inner_text() == str(stars - 1)
+    assert row.locator("[data-held]").inner_text() == "0"
     shot(county, "star-app-county-list-desktop")
     county.context.close()

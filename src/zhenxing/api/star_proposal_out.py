@@ -11,7 +11,7 @@ from ninja import Field, Schema
 from zhenxing.stars.models import RevocationProposal
 
 
-class ProposalOut(Schema):
+class RevocationProposalOut(Schema):
     id: int
     application_id: int
     village_id: int

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from zhenxing.accounts.scoping import Scope, get_visible_or_404
-from zhenxing.api.star_proposal_out import ProposalOut, proposal_out
+from zhenxing.api.star_proposal_out import RevocationProposalOut, proposal_out
 from zhenxing.api.stars import ERRORS, _actor, _application, _pick, service_errors
 from zhenxing.regions.models import Region
 from zhenxing.stars import selectors, services
@@ -24,13 +24,19 @@ def _scope(request: HttpRequest) -> Scope:
     return request.scope  # type: ignore[attr-defined, no-any-return]
 
 
-class ProposalFilter(Schema):
+class RevocationProposalFilter(Schema):
     region: int | None = Field(None, description="只列出该区域（含下级）的村")
     state: ProposalState | None = None
 
 
-@router.get("", response={200: list[ProposalOut], **ERRORS}, summary="可见的摘星建议，待决定的在前")
-def proposal_list(request: HttpRequest, filters: Query[ProposalFilter]) -> list[dict[str, Any]]:
+@router.get(
+    "",
+    response={200: list[RevocationProposalOut], **ERRORS},
+    summary="可见的摘星建议，待决定的在前",
+)
+def proposal_list(
+    request: HttpRequest, filters: Query[RevocationProposalFilter]
+) -> list[dict[str, Any]]:
     scope = _scope(request)
     region = get_visible_or_404(Region, scope, pk=filters.region) if filters.region else None
     rows = selectors.proposal_list(scope, region=region)
@@ -49,12 +55,14 @@ def _proposal(request: HttpRequest, proposal_id: int) -> RevocationProposal:
     )
 
 
-@router.get("/{int:proposal_id}", response={200: ProposalOut, **ERRORS}, summary="一条摘星建议")
+@router.get(
+    "/{int:proposal_id}", response={200: RevocationProposalOut, **ERRORS}, summary="一条摘星建议"
+)
 def proposal_detail(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
     return proposal_out(_proposal(request, proposal_id))
 
 
-class ProposeIn(Schema):
+class RevocationProposeIn(Schema):
     application_id: int
     veto_indicator_id: int = Field(description="事件所涉的一票否决事项")
     event: str = Field(description="事件（5 至 300 字）")
@@ -63,10 +71,10 @@ class ProposeIn(Schema):
 
 @router.post(
     "",
-    response={201: ProposalOut, **ERRORS},
+    response={201: RevocationProposalOut, **ERRORS},
     summary="登记一票否决事件，提出摘星建议（公示期内作为异议登记）",
 )
-def propose(request: HttpRequest, payload: ProposeIn) -> Any:
+def propose(request: HttpRequest, payload: RevocationProposeIn) -> Any:
     app = _application(request, payload.application_id)
     veto = _pick(request, app, Indicator, "veto_indicator_id", payload.veto_indicator_id)
     with service_errors():
@@ -81,17 +89,17 @@ def propose(request: HttpRequest, payload: ProposeIn) -> Any:
     return 201, proposal_out(_proposal(request, proposal.pk))
 
 
-class ProposalDecideIn(Schema):
+class RevocationDecideIn(Schema):
     revoke: bool = Field(description="true 摘星；false 不予摘星")
     note: str = Field(description="处理意见（至少 5 个字）")
 
 
 @router.post(
     "/{int:proposal_id}/decide",
-    response={200: ProposalOut, **ERRORS},
+    response={200: RevocationProposalOut, **ERRORS},
     summary="县委组织部决定摘星建议：摘星或不予摘星",
 )
-def decide(request: HttpRequest, proposal_id: int, payload: ProposalDecideIn) -> dict[str, Any]:
+def decide(request: HttpRequest, proposal_id: int, payload: RevocationDecideIn) -> dict[str, Any]:
     proposal = _proposal(request, proposal_id)
     with service_errors():
         services.revocation_decide(

@@ -28,7 +28,7 @@ from ninja.errors import ValidationError as Unprocessable
 
 from zhenxing.accounts.scoping import Scope, get_visible_or_404
 from zhenxing.api.orders import ErrorOut, FieldErrorsOut, field_errors
-from zhenxing.api.star_proposal_out import ProposalOut, proposal_out
+from zhenxing.api.star_proposal_out import RevocationProposalOut, proposal_out
 from zhenxing.regions.models import Region, Resident
 from zhenxing.stars import selectors, services
 from zhenxing.stars.models import (
@@ -206,7 +206,7 @@ class ApplicationDetailOut(ApplicationOut):
     newer_evaluation: NewerEvaluationOut | None = Field(
         description="较新的测评与评审所依据的测评不一致时，列出变化的星和指标；一致或没有较新测评时为空"
     )
-    proposals: list[ProposalOut] = Field(description="摘星建议，新的在前")
+    proposals: list[RevocationProposalOut] = Field(description="摘星建议，新的在前")
     held: int
     goal_note: str
     stars: list[StarOut]

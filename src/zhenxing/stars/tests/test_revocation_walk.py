@@ -313,3 +313,26 @@ def test_a_voided_incident_during_the_notice_withdraws_the_objection(walk, count
     assert objection.decision == ObjectionDecision.WITHDRAWN
     # Nothing pending: the notice ends and the scheduler confirms.
     assert applications_finalise(today=dt.date(2026, 12, 20)) == 1
+
+
+def test_a_proposal_out_of_scope_answers_404_like_not_found(walk, live_server, township_b_user):
+    tree, villages, _townships, clients = walk
+    five_star(tree, villages)
+    record_incident(clients["village"], tree.village_a1)
+    proposal = RevocationProposal.objects.get()
+    other = token_client(live_server.url, township_b_user.username)
+    try:
+        for response in (
+            other.get(f"{API}/stars/proposals/{proposal.pk}"),
+            other.get(f"{API}/stars/proposals/{proposal.pk + 1000}"),
+            other.post(
+                f"{API}/stars/proposals/{proposal.pk}/decide",
+                json={"revoke": True, "note": "越权处理测试"},
+            ),
+        ):
+            assert response.status_code == 404, response.text
+        assert other.get(f"{API}/stars/proposals").json() == []
+    finally:
+        other.close()
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.OPEN
