@@ -10,6 +10,7 @@ from zhenxing.api import (
     ledgers,
     orders,
     regions,
+    reports,
     rosters,
     star_results,
     star_rhythm,
@@ -36,3 +37,4 @@ api.add_router("/stars", star_standards.router)
 api.add_router("/stars/rhythm", star_rhythm.router)
 api.add_router("/stars/results", star_results.router)
 api.add_router("/stars/applications", stars.router)
+api.add_router("/reports", reports.router)
