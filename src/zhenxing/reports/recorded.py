@@ -52,7 +52,7 @@ def star_distribution(region: Region, year: int) -> RegionDistribution:
 
 def income_threshold(figure: Figure) -> Decimal | None:
     """The tier a count of villages is claimed against, in 万元 (“13个村突破20万元” → 20)."""
-    match = THRESHOLD.search(figure.clause) or THRESHOLD.search(figure.sentence)
+    match = THRESHOLD.search(figure.clause)
     if not match:
         return None
     return Decimal(match.group(1) or match.group(2))

@@ -195,11 +195,19 @@ def _region(scope: Scope, region_id: int | None, text: str) -> Region:
     return region
 
 
-def _title(title: str, text: str) -> str:
+def _title(title: str, text: str, region: Region, period: Period) -> str:
+    """The title given; else the report's first line when it reads as a title (short, no full
+    stop); else “上庄镇经验材料（2023年）”."""
     title = (title or "").strip()
     if not title:
         first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-        title = first[:60] or _("经验材料")
+        if len(first) <= 40 and "。" not in first:
+            title = first
+        else:
+            title = _("%(region)s经验材料（%(period)s）") % {
+                "region": region.name,
+                "period": period.label,
+            }
     if len(title) > 120:
         raise ValidationError({"title": _("标题：不能超过 120 个字")})
     return title
@@ -227,7 +235,7 @@ def check_create(
     cleaned = clean(source.text)
     region = _region(scope, region_id, cleaned.text)
     the_period = _period(period, cleaned.text)
-    the_title = _title(title, cleaned.text)
+    the_title = _title(title, cleaned.text, region, the_period)
     rules_defaults_ensure()
     rules = active_rules()
     figures = extract(cleaned.text, extra_subjects=rule_words(rules))
