@@ -11,7 +11,7 @@ from zhenxing.accounts.scoping import Scope, get_visible_or_404, visible
 from zhenxing.core.periods import Period
 from zhenxing.regions.models import Region
 from zhenxing.reports.checks import tally
-from zhenxing.reports.models import ReportCheck
+from zhenxing.reports.models import FigureRule, ReportCheck
 from zhenxing.reports.services import CHECK_LEVELS, NAMED_LEVELS
 
 
@@ -52,3 +52,8 @@ def summary(check: ReportCheck) -> dict[str, Any]:
         "checked": [c for c in claims if c["verdict"] != "未核"],
         "unchecked": [c for c in claims if c["verdict"] == "未核"],
     }
+
+
+def figure_rules() -> QuerySet[FigureRule]:
+    """The county's figure rules in the order they are tried (reference data, not scoped)."""
+    return FigureRule.objects.order_by("sort", "pk")

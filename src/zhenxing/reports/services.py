@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from zhenxing.accounts.scoping import Scope, home_region, visible
 from zhenxing.core.periods import Period
 from zhenxing.regions.models import Level, Region
-from zhenxing.reports.checks import Rule, check
-from zhenxing.reports.figures import extract
+from zhenxing.reports.checks import Rule, check, words
+from zhenxing.reports.figures import UNITS, extract
 from zhenxing.reports.models import FigureRule, ReportCheck
 from zhenxing.reports.recorded import Platform
 from zhenxing.reports.text import clean
@@ -258,3 +258,35 @@ def check_create(
     result.full_clean(exclude=["claims"])
     result.save()
     return result
+
+
+# --- the county's figure rules ------------------------------------------------------------------
+
+RULE_EDITORS = frozenset({"county_admin"})
+RULE_FIELDS = ("label", "metric", "subjects", "context", "excludes", "units", "sort", "active")
+
+
+def may_edit_rules(user: Any) -> bool:
+    return bool(user.is_superuser or getattr(user, "role", "") in RULE_EDITORS)
+
+
+@transaction.atomic
+def figure_rule_save(
+    *, actor: Any, data: dict[str, Any], rule: FigureRule | None = None
+) -> FigureRule:
+    """Add a figure rule or change one (county admins): the words are checked, the metric must be
+    one the platform reads, a unit must be one the extractor knows."""
+    if not may_edit_rules(actor):
+        raise PermissionDenied(_("核数对照规则由县级管理员维护"))
+    rule = rule or FigureRule()
+    for name in RULE_FIELDS:
+        if name in data:
+            setattr(rule, name, data[name])
+    unknown = [u for u in words(rule.units) if u not in UNITS]
+    if unknown:
+        raise ValidationError({"units": _("单位：不认识“%(u)s”") % {"u": "、".join(unknown)}})
+    if not words(rule.subjects):
+        raise ValidationError({"subjects": _("主语词：请至少填写一个词")})
+    rule.full_clean()
+    rule.save()
+    return rule

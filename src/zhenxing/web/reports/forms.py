@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhenxing.reports.models import FigureRule
+
 
 class CheckForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=120, required=False)
@@ -26,3 +28,16 @@ class CheckForm(forms.Form):
         self.fields["region"].choices = [("", _("按材料自动识别"))] + [
             (r.pk, r.name) for r in regions
         ]
+
+
+class RuleForm(forms.ModelForm):
+    class Meta:
+        model = FigureRule
+        fields = ("label", "metric", "subjects", "context", "excludes", "units", "sort", "active")
+        help_texts = {
+            "subjects": _("数字所指含其中一个词即适用，词间用空格或顿号分隔"),
+            "context": _("可不填；填了则该数字所在分句须含其中一个词"),
+            "excludes": _("分句含其中任一词则不适用"),
+            "units": _("如：名 人；不填则不限单位"),
+            "sort": _("数字小的规则先试"),
+        }

@@ -4,6 +4,7 @@ saves, the selectors read through the scoping module, ``reports.export`` builds 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from zhenxing.accounts.scoping import Scope
 from zhenxing.reports import selectors, services
 from zhenxing.reports.export import DOCX, check_docx, docx_filename
-from zhenxing.web.reports.forms import CheckForm
+from zhenxing.web.reports.forms import CheckForm, RuleForm
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -53,7 +54,14 @@ def check_list(request: HttpRequest) -> HttpResponse:
                 return redirect("report_check", check.pk)
     checks = selectors.checks_visible(scope)[:100]
     return render(
-        request, "reports/checks.html", {"form": form, "checks": checks, "may_check": may}
+        request,
+        "reports/checks.html",
+        {
+            "form": form,
+            "checks": checks,
+            "may_check": may,
+            "may_edit_rules": services.may_edit_rules(request.user),
+        },
     )
 
 
@@ -76,3 +84,27 @@ def check_word(request: HttpRequest, check_id: int) -> HttpResponse:
     response = HttpResponse(check_docx(check), content_type=DOCX)
     response["Content-Disposition"] = content_disposition_header(True, docx_filename(check))
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_list(request: HttpRequest) -> HttpResponse:
+    """The county's figure rules: the list, and a form to add one or change the one asked for."""
+    if not services.may_edit_rules(request.user):
+        raise PermissionDenied(_("核数对照规则由县级管理员维护"))
+    services.rules_defaults_ensure()
+    rules = list(selectors.figure_rules())
+    asked = request.GET.get("edit") or request.POST.get("id") or ""
+    rule = next((r for r in rules if str(r.pk) == asked), None)
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.figure_rule_save(actor=request.user, data=form.cleaned_data, rule=rule)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("已保存规则“%(label)s”") % {"label": saved.label})
+            return redirect("report_rules")
+    return render(request, "reports/rules.html", {"rules": rules, "form": form, "editing": rule})

@@ -51,3 +51,34 @@ def test_a_bad_form_comes_back_with_the_message_and_an_outsider_gets_404(
     client.force_login(village_a1_user)
     assert "经验材料核数" not in client.get(reverse("home")).content.decode()
     assert client.post(reverse("report_checks"), {"text": TEXT}).status_code == 403
+
+
+def test_the_county_extends_the_figure_rules_and_a_township_may_not(
+    client, county_user, township_a_user, tree
+):
+    client.force_login(county_user)
+    page = client.get(reverse("report_rules"))
+    assert page.status_code == 200 and "党员人数" in page.content.decode()
+    bad = client.post(
+        reverse("report_rules"),
+        {"label": "社区数", "metric": "villages", "subjects": "社区", "units": "斤两", "sort": 1},
+    )
+    assert "单位：不认识“斤两”" in bad.content.decode()
+    saved = client.post(
+        reverse("report_rules"),
+        {
+            "label": "社区数",
+            "metric": "villages",
+            "subjects": "社区",
+            "units": "个",
+            "sort": 1,
+            "active": "on",
+        },
+    )
+    assert saved.status_code == 302
+    client.post(reverse("report_checks"), {"text": "全县共有社区5个。", "region": tree.county.pk})
+    claim = ReportCheck.objects.get().claims[0]
+    assert (claim["rule"], claim["verdict"], claim["recorded"]) == ("社区数", "有出入", "3")
+
+    client.force_login(township_a_user)
+    assert client.get(reverse("report_rules")).status_code == 403
