@@ -146,6 +146,9 @@ def param_models() -> dict[str, type]:
     from zhenxing.stars.models import Application, Evidence
 
     models |= {"application_id": Application, "evidence_id": Evidence}
+    from zhenxing.reports.models import ReportCheck
+
+    models["check_id"] = ReportCheck
     try:
         from zhenxing.core.models import Job
     except ImportError:  # the jobs model arrives with the roster imports

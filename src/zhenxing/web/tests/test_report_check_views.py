@@ -81,4 +81,4 @@ def test_the_county_extends_the_figure_rules_and_a_township_may_not(
     assert (claim["rule"], claim["verdict"], claim["recorded"]) == ("社区数", "有出入", "3")
 
     client.force_login(township_a_user)
-    assert client.get(reverse("report_rules")).status_code == 403
+    assert client.get(reverse("report_rules")).status_code == 404
