@@ -186,3 +186,20 @@ def test_the_word_page_has_the_official_layout_and_the_check_s_content(chengguan
     ]
     assert len(table.rows) == 6
     assert document.sections[0].page_width.mm == pytest.approx(210, abs=0.1)
+
+
+def test_star_counts_are_read_from_the_published_results(county_user, tree):
+    from zhenxing.stars.tests.results_factory import make_standard, publish
+
+    standard = make_standard(2026)
+    publish(tree.village_a1, standard, 5)
+    publish(tree.village_a2, standard, 4)
+    publish(tree.village_b1, standard, 2)
+    text = "全县成功创建“五星”支部1个、“四星”支部2个，“三星”以上支部占比达66.7%。"
+    check = check_create(scope=scope_for(county_user), actor=county_user, text=text, period="2026")
+    assert [(c["metric"], c["verdict"], c["recorded"]) for c in check.claims] == [
+        (Metric.STARS_5, "一致", "1"),
+        (Metric.STARS_4, "有出入", "1"),
+        (Metric.STARS_3_OR_MORE_SHARE, "一致", "66.7"),
+    ]
+    assert check.region == tree.county  # 全县: the person's own county when none is named
