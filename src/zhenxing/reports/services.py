@@ -123,9 +123,8 @@ def read_source(*, text: str = "", upload: IO[bytes] | None = None, filename: st
         limit = max_bytes()
         data = upload.read(limit + 1)
         if len(data) > limit:
-            raise ValidationError(
-                {"file": _("文件：不能超过 %(mb)s MB") % {"mb": round(limit / 1024 / 1024, 1)}}
-            )
+            size = f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit} 字节"
+            raise ValidationError({"file": _("文件：不能超过 %(size)s") % {"size": size}})
         body = _docx_text(data) if suffix == DOCX else _plain_text(data)
         source = Source(body, suffix[1:], Path(filename).name[:200])
     else:
