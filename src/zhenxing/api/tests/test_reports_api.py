@@ -13,12 +13,14 @@ import urllib.request
 import uuid
 
 import pytest
+from django.utils import timezone
 from docx import Document
 
 from zhenxing.conftest import PASSWORD
 from zhenxing.reports.models import ReportCheck
 
 pytestmark = pytest.mark.django_db(transaction=True)
+NEXT_YEAR = timezone.localdate().year + 1  # the session's pinned today (root conftest.py)
 TEXT = "甲镇今年以来摸排矛盾纠纷30件，调解成功29件，全镇共有党员1260名。"
 
 
@@ -124,7 +126,12 @@ def test_a_check_is_posted_with_the_csrf_token_and_read_back_the_same(
 BAD = [
     ({"text": " "}, None, "text", "正文：请粘贴材料正文，或上传 .docx / .txt 文件"),
     ({}, {"file": ("a.xlsx", b"PK")}, "file", "文件：只接受 .docx 或 .txt 文件"),
-    ({"text": TEXT, "period": "2030"}, None, "period", "期间：2030年尚未开始，不能核对未来的数据"),
+    (
+        {"text": TEXT, "period": str(NEXT_YEAR)},
+        None,
+        "period",
+        f"期间：{NEXT_YEAR}年尚未开始，不能核对未来的数据",
+    ),
     ({"text": TEXT, "region_id": "{b}"}, None, "region_id", "区域：不存在或不在您的管辖范围内"),
 ]
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from docx import Document
 
 from zhenxing.accounts.scoping import scope_for
@@ -22,6 +23,7 @@ from zhenxing.reports.tests.chengguan import build_chengguan
 from zhenxing.reports.tests.seeds import seed_text
 
 pytestmark = pytest.mark.django_db
+NEXT_YEAR = timezone.localdate().year + 1  # the session's pinned today (root conftest.py)
 
 
 @pytest.fixture
@@ -98,9 +100,9 @@ def test_the_mapping_is_data_the_county_extends(chengguan):
             "文件：无法识别的文本编码，请另存为 UTF-8 或 GB18030 的 .txt",
         ),
         (
-            {"text": "全镇576名党员。", "period": "2027"},
+            {"text": "全镇576名党员。", "period": str(NEXT_YEAR)},
             "period",
-            "期间：2027年尚未开始，不能核对未来的数据",
+            f"期间：{NEXT_YEAR}年尚未开始，不能核对未来的数据",
         ),
         ({"text": "全镇576名党员。", "period": "去年"}, "period", None),
     ],
@@ -174,7 +176,7 @@ def test_the_word_page_has_the_official_layout_and_the_check_s_content(chengguan
     document = Document(io.BytesIO(check_docx(check)))
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "中共清丰县委组织部"
-    assert f"核数〔2026〕{check.pk}号" in texts
+    assert f"核数〔{timezone.localdate().year}〕{check.pk}号" in texts
     assert "关于《城关镇创星工作经验材料》的数据核对情况" in texts
     assert any("与平台记录一致2处、有出入2处、平台无数据1处" in t for t in texts)
     (table,) = document.tables
