@@ -252,6 +252,8 @@ class Lexicon:
 
     def fits(self, word: str, unit: str) -> bool:
         kinds = self.kinds[word]
+        if not unit:  # 1.2万 with no unit: any known subject
+            return True
         if unit in MONEY:
             return "M" in kinds
         if unit in PERSON:
@@ -376,8 +378,8 @@ def extract(text: str, *, extra_subjects: Iterable[str] = ()) -> list[Figure]:
                 value, precision = _scaled(value, factor), _scaled(precision, factor)
             elif mult and unit == "元":
                 unit = mult + "元"
-            if not unit:
-                continue
+            if not unit and not mult:
+                continue  # a bare number (a count needs its unit; 1.2万 alone is one)
             figure = _figure(
                 sentence,
                 base,
