@@ -150,6 +150,9 @@ def param_models() -> dict[str, type]:
 
     models |= {"application_id": Application, "evidence_id": Evidence}
     models["proposal_id"] = RevocationProposal
+    from zhenxing.reports.models import ReportCheck
+
+    models["check_id"] = ReportCheck
     try:
         from zhenxing.core.models import Job
     except ImportError:  # the jobs model arrives with the roster imports

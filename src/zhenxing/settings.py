@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "zhenxing.ledgers",
     "zhenxing.grids",
     "zhenxing.stars",
+    "zhenxing.reports",
     "zhenxing.web",
     "zhenxing.demo",
 ]

@@ -14,6 +14,7 @@ from zhenxing.api import (
     ledgers,
     orders,
     regions,
+    reports,
     rosters,
     star_proposals,
     star_results,
@@ -52,3 +53,4 @@ api.add_router("/stars/rhythm", star_rhythm.router)
 api.add_router("/stars/results", star_results.router)
 api.add_router("/stars/applications", stars.router)
 api.add_router("/stars/proposals", star_proposals.router)
+api.add_router("/reports", reports.router)

@@ -57,6 +57,7 @@ NAV: tuple[NavItem, ...] = (
         "meetings",
         frozenset({"village_secretary", "township_admin", "county_admin", "district_leader"}),
     ),
+    NavItem(_("经验材料核数"), "report_checks", frozenset({"county_admin", "township_admin"})),
     NavItem(_("系统设置"), "categories", frozenset({"county_admin"})),
 )
 

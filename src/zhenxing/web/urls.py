@@ -50,4 +50,5 @@ urlpatterns = [
         name="ledgers_board_photo",
     ),
     path("grids/", include("zhenxing.web.grids.urls")),
+    path("reports/checks/", include("zhenxing.web.reports.urls")),
 ]
