@@ -99,7 +99,7 @@ NOT_WALKED |= {
 # twin redirects other roles and is walked.)
 NOT_WALKED |= {"api/v1/stars/results/regions/<int:region_id>/notice"}
 # Deciding a revocation proposal takes a JSON body (an empty POST answers 400 before any lookup):
-# src/zhenxing/stars/tests/test_revocation_walk.py proves it answers 404 out of scope.
+# src/zhenxing/api/tests/test_star_revocation_walk.py proves it answers 404 out of scope.
 NOT_WALKED |= {"api/v1/stars/proposals/<int:proposal_id>/decide"}
 MISSING_ID = 987_654_321
 INSIDE_SAMPLES = 3
