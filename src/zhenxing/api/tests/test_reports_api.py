@@ -147,5 +147,5 @@ def test_bad_input_answers_422_with_the_field_and_nothing_is_saved(
         headers |= {"X-CSRFToken": browser.cookie("csrftoken"), "Referer": live_server.url + "/"}
         status, _h, raw = browser.send("POST", "/api/v1/reports/checks", body=body, headers=headers)
         assert status == 422, raw
-        assert json.loads(raw)["detail"] == [{"field": field, "message": message}]
+        assert json.loads(raw)["errors"] == [{"field": field, "message": message}]
     assert not ReportCheck.objects.exists()
