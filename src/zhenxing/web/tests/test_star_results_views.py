@@ -73,6 +73,41 @@ def test_the_year_selector_shows_another_year(client, county_user, results, tree
     assert '<option value="2026">' in html and '<option value="2025" selected>' in html
     empty = client.get(page_url(tree.county, 2024)).content.decode()
     assert "2024年度还没有已公示或已认定的评定结果" in empty
+    assert 'id="result-estimate"' not in empty  # no evaluation of 2024 either
+
+
+def test_a_year_without_a_result_shows_the_estimate_labelled(client, county_user, tree):
+    """No 评定结果 for the year: the page says so and shows the 测评, named as such, with its time;
+    the results API does the same (``estimate``)."""
+    from zhenxing.accounts.scoping import scope_for
+    from zhenxing.core.periods import Period
+    from zhenxing.stars.services import evaluation_run, standard_load
+    from zhenxing.stars.tests.test_evaluation import STANDARD
+
+    standard = standard_load(text=STANDARD)
+    run = evaluation_run(
+        standard=standard,
+        region=tree.county,
+        period=Period.parse("2026"),
+        scope=scope_for(county_user),
+    )
+    client.force_login(county_user)
+    html = client.get(page_url(tree.county, 2026)).content.decode()
+    assert "2026年度还没有已公示或已认定的评定结果" in html
+    assert 'id="result-estimate"' in html and "不是评定结果" in html
+    assert figure(html, 'data-estimate="villages"') == "3"
+    token = client.post(
+        "/api/v1/auth/token",
+        {"username": county_user.username, "password": "correct-horse-9"},
+        content_type="application/json",
+    ).json()["token"]
+    body = client.get(
+        f"/api/v1/stars/results/regions/{tree.county.pk}?year=2026",
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()
+    assert body["figure"] == "评定结果" and body["total"]["villages"] == 0
+    assert body["estimate"]["figure"] == "测评" and body["estimate"]["run_id"] == run.pk
+    assert body["estimate"]["villages"] == 3
 
 
 def test_a_township_sees_its_villages_and_their_stars_only(client, township_a_user, results, tree):
