@@ -106,6 +106,20 @@ def _source(source_id: int | None) -> IncomeSource:
     return source
 
 
+class IncomeSourceOut(Schema):
+    id: int
+    name: str
+
+
+@router.get(
+    "/income/sources",
+    response=list[IncomeSourceOut],
+    summary="村集体经济：收入来源（登记收入时的 source_id）",
+)
+def income_sources(request: HttpRequest) -> QuerySet[IncomeSource]:
+    return selectors.sources()
+
+
 @router.get("/income", response=list[IncomeEntryOut], summary="村集体经济：收入明细（当前）")
 @paginate
 def income_list(request: HttpRequest, filters: Query[IncomeFilter]) -> QuerySet[IncomeEntry]:
