@@ -20,7 +20,9 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     """A signed-in person: one role, one scope node; they see that subtree and nothing else."""
 
-    scope_exempt = True
+    # Accounts are managed inside the manager's subtree (账号管理); a superuser's null scope
+    # region is outside every scope but the root's.
+    scope_field = "scope_region"
 
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices, default=Role.VIEWER)
     scope_region = models.ForeignKey(
@@ -98,7 +100,7 @@ class AccountAction(models.TextChoices):
 class AccountEvent(models.Model):
     """Every change of an account: who changed whose, when, what (never a password)."""
 
-    scope_exempt = True  # read through accounts.selectors, by the account's own scope region
+    scope_field = "user__scope_region"
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_events")
     actor = models.ForeignKey(

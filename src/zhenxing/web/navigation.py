@@ -58,6 +58,7 @@ NAV: tuple[NavItem, ...] = (
         frozenset({"village_secretary", "township_admin", "county_admin", "district_leader"}),
     ),
     NavItem(_("系统设置"), "categories", frozenset({"county_admin"})),
+    NavItem(_("系统设置"), "accounts", frozenset({"township_admin"})),
 )
 
 
