@@ -24,7 +24,7 @@ def test_the_docs_render_offline(browser, live_url, shot):
         )
         page = context.new_page()
         page.goto(f"{live_url}/api/v1/docs")
-        page.wait_for_selector(".opblock-tag-section", timeout=30_000)
+        page.wait_for_selector(".opblock-tag-section", timeout=90_000)
         page.wait_for_load_state("networkidle")
         tags = page.locator(".opblock-tag").all_inner_texts()
         assert {"orders", "ledgers", "grids", "regions", "auth"} <= {t.split()[0] for t in tags}

@@ -6,7 +6,7 @@ Every answer must be no server error, a status the operation documents, the docu
 type, and a body that matches the documented schema. The failures are collected over all
 operations and reported together (no shrinking: that is what a failure's message is for).
 
-``ZHENXING_CONTRACT_EXAMPLES`` (default 3) is the number of generated requests per operation and
+``ZHENXING_CONTRACT_EXAMPLES`` (default 2) is the number of generated requests per operation and
 mode (valid, malformed): CI's cost is about that times 2 modes × 2 personas × the operations; set
 it higher to look harder by hand (e.g. 50)."""
 
@@ -34,7 +34,7 @@ from zhenxing.orders.tests.conftest import member_with_account
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-EXAMPLES = int(os.environ.get("ZHENXING_CONTRACT_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("ZHENXING_CONTRACT_EXAMPLES", "2"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
