@@ -117,3 +117,28 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_action_display()}"
+
+    FIELD_LABELS = {
+        "role": _("角色"),
+        "scope_region": _("管辖区域"),
+        "full_name": _("姓名"),
+        "is_active": _("状态"),
+    }
+
+    @property
+    def change_lines(self) -> list[str]:
+        """The changes as a person reads them: 角色：村党支部书记 → 网格员."""
+
+        def shown(value: object) -> str:
+            if value is None or value == "":
+                return "—"
+            if isinstance(value, bool):
+                return str(_("启用") if value else _("停用"))
+            if value in Role.values:
+                return str(Role(value).label)
+            return str(value)
+
+        return [
+            f"{self.FIELD_LABELS.get(field, field)}：{shown(before)} → {shown(after)}"
+            for field, (before, after) in self.changes.items()
+        ]

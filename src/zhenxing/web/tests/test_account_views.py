@@ -60,6 +60,7 @@ def test_a_township_admin_opens_disables_and_resets_an_account(
     ]
     detail = client.get(url).content.decode()
     assert "停用" in detail and "重置密码" in detail and "township_a_u" in detail
+    assert "角色：村党支部书记 → 网格员" in detail and "状态：启用 → 停用" in detail
     assert client.get(reverse("account_detail", args=[county_user.pk])).status_code == 404
 
 
