@@ -54,13 +54,29 @@ NOT_WALKED |= {
     for route in (
         "books/<book_entry_id>/correct",
         "books/<book_entry_id>/mark-corrected",
-        "books/<book_entry_id>/void",
+        "books/<int:book_entry_id>/void",
         "ratings/<household_rating_id>/correct",
-        "ratings/<household_rating_id>/void",
+        "ratings/<int:household_rating_id>/void",
         "points/<points_entry_id>/correct",
-        "points/<points_entry_id>/void",
+        "points/<int:points_entry_id>/void",
         "pledges/<pledge_id>/close",
     )
+}
+# Accounts (账号管理, page and API) are for county and township admins only: another persona gets
+# 404 (page) or 403 (API) for its own village's accounts too, so the walk's "inside answers 200"
+# does not hold. src/zhenxing/api/tests/test_accounts_api.py and
+# src/zhenxing/web/tests/test_account_views.py prove an account outside the scope answers 404.
+# An evaluation is a POST with a JSON body (an empty one answers 422 before any lookup):
+# src/zhenxing/api/tests/test_parity.py proves a region outside the scope answers 404.
+NOT_WALKED |= {
+    "api/v1/accounts",
+    "api/v1/accounts/roles",
+    "settings/accounts/<int:account_id>/",
+    "api/v1/accounts/<int:account_id>",
+    "api/v1/stars/standards/<int:standard_id>/evaluations",
+} | {
+    f"api/v1/accounts/<int:account_id>/{action}"
+    for action in ("disable", "enable", "reset-password")
 }
 # Ledgers 4–7: the same for their API corrections and voids; test_village_api.py proves each
 # answers 404 out of scope.

@@ -214,6 +214,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 # API lists: ?limit= (default 100) is capped at 500; a larger one answers 422.
+NINJA_PAGINATION_CLASS = "zhenxing.api.pagination.LimitOffset"
 NINJA_PAGINATION_PER_PAGE = 100
 NINJA_PAGINATION_MAX_LIMIT = 500
 LOGIN_REDIRECT_URL = "home"

@@ -20,7 +20,9 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     """A signed-in person: one role, one scope node; they see that subtree and nothing else."""
 
-    scope_exempt = True
+    # Accounts are managed inside the manager's subtree (账号管理); a superuser's null scope
+    # region is outside every scope but the root's.
+    scope_field = "scope_region"
 
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices, default=Role.VIEWER)
     scope_region = models.ForeignKey(
@@ -98,7 +100,7 @@ class AccountAction(models.TextChoices):
 class AccountEvent(models.Model):
     """Every change of an account: who changed whose, when, what (never a password)."""
 
-    scope_exempt = True  # read through accounts.selectors, by the account's own scope region
+    scope_field = "user__scope_region"
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="account_events")
     actor = models.ForeignKey(
@@ -115,3 +117,28 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_action_display()}"
+
+    FIELD_LABELS = {
+        "role": _("角色"),
+        "scope_region": _("管辖区域"),
+        "full_name": _("姓名"),
+        "is_active": _("状态"),
+    }
+
+    @property
+    def change_lines(self) -> list[str]:
+        """The changes as a person reads them: 角色：村党支部书记 → 网格员."""
+
+        def shown(value: object) -> str:
+            if value is None or value == "":
+                return "—"
+            if isinstance(value, bool):
+                return str(_("启用") if value else _("停用"))
+            if value in Role.values:
+                return str(Role(value).label)
+            return str(value)
+
+        return [
+            f"{self.FIELD_LABELS.get(field, field)}：{shown(before)} → {shown(after)}"
+            for field, (before, after) in self.changes.items()
+        ]

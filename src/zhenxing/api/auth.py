@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from zhenxing.accounts import services
 from zhenxing.accounts.scoping import scope_for
+from zhenxing.api.errors import ErrorOut
 
 
 class BearerToken(HttpBearer):
@@ -51,7 +52,13 @@ class TokenOut(Schema):
     token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
 
 
-@router.post("/token", response=TokenOut, auth=None, summary="用户名和密码换取接口令牌")
+@router.post(
+    "/token",
+    response={200: TokenOut, 401: ErrorOut, 429: ErrorOut},
+    auth=None,
+    summary="用户名和密码换取接口令牌",
+    description="401：用户名或密码不对；429：连续输错次数过多，该账号在该地址暂时锁定 15 分钟。",
+)
 def token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -164,7 +165,16 @@ def install(api: NinjaAPI) -> None:
     def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
         return api.create_response(request, body(_("未找到")), status=404)
 
+    def out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A number beyond what the database stores (an id of 2**70): no such record can exist.
+        if isinstance(exc, DataError) and "out of range" not in str(exc):
+            raise exc
+        message = _("请求中的数字超出范围")
+        return api.create_response(request, body(message), status=422)
+
     api.add_exception_handler(ValidationError, validation)
+    api.add_exception_handler(OverflowError, out_of_range)
+    api.add_exception_handler(DataError, out_of_range)
     api.add_exception_handler(HttpError, http_error)
     api.add_exception_handler(Http404, not_found)
 

@@ -180,6 +180,9 @@ class OrderEventOut(Schema):
     actor: str
     at: dt.datetime
     note: str
+    recorded_at: dt.datetime | None = Field(
+        description="补录的记录：实际录入的时间（at 为纸质台账上收到的日期），否则为 null"
+    )
 
     @staticmethod
     def resolve_action_label(obj: OrderEvent) -> str:
@@ -364,6 +367,11 @@ class OrderCreateIn(Schema):
     name: str = ""
     phone: str = ""
     source: str = Field(Source.VISIT.value, description="visit、hotline、meeting、walk_in 或 qr")
+    received_on: dt.date | None = Field(
+        None,
+        description="补录：纸质台账上收到的日期（仅县级、乡镇管理员；不能晚于今天，不能早于该村成立日期）。"
+        "工单从这一天起计时、计入这一天所在的统计期；办理记录写明补录人和补录时间。",
+    )
 
 
 @router.post(
@@ -391,6 +399,7 @@ def order_create(request: HttpRequest, payload: OrderCreateIn) -> Status[Order]:
             actor=_actor(request),
             source=payload.source,
             household=household,
+            received_on=payload.received_on,
         )
     return Status(201, order)
 
@@ -589,23 +598,34 @@ def meeting_create(request: HttpRequest, payload: MeetingIn) -> Status[Meeting]:
 
 
 class FiguresOut(Schema):
-    received: int
-    responded_in_time: int
-    resolved: int
-    resolved_in_time: int
-    rated: int
-    satisfied: int
-    workdays: int
-    solved_village: int
-    solved_township: int
-    solved_county: int
-    open_overdue: int
-    response_rate: float | None = Field(description="响应率 %")
-    resolution_rate: float | None = Field(description="解决率 %")
-    on_time_rate: float | None = Field(description="按时办结率 %")
-    satisfaction_rate: float | None = Field(description="满意率 %")
-    average_workdays: float | None
-    level_shares: dict[str, float | None] = Field(description="办结工单在村、乡镇、县三级的占比 %")
+    """The figures of the region pages' 工单 section (``orders.selectors.Figures``), by the same
+    names; the rates are percentages with one decimal, null when there is nothing to divide by."""
+
+    received: int = Field(description="受理：期间内收到的工单")
+    responded_in_time: int = Field(description="按时响应的工单（在类别响应时限内）")
+    resolved: int = Field(description="已办结")
+    resolved_in_time: int = Field(description="按时办结（在类别办理时限内）")
+    rated: int = Field(description="已评价")
+    satisfied: int = Field(description="满意或基本满意")
+    workdays: int = Field(description="已办结工单的办理工作日合计")
+    solved_village: int = Field(description="在村办结")
+    solved_township: int = Field(description="在乡镇办结")
+    solved_county: int = Field(description="在县办结")
+    open_overdue: int = Field(description="未办结且已超期")
+    disputes: int = Field(description="矛盾纠纷：期间内收到的矛盾纠纷类工单")
+    disputes_resolved: int = Field(description="矛盾纠纷已化解（办结）")
+    response_rate: float | None = Field(description="响应率 %：按时响应 ÷ 受理")
+    resolution_rate: float | None = Field(description="解决率 %：办结 ÷ 受理")
+    on_time_rate: float | None = Field(description="按时办结率 %：按时办结 ÷ 办结")
+    satisfaction_rate: float | None = Field(description="满意率 %：（满意 + 基本满意）÷ 已评价")
+    dispute_resolution_rate: float | None = Field(
+        description="矛盾纠纷化解率 %：矛盾纠纷已化解 ÷ 矛盾纠纷"
+    )
+    average_workdays: float | None = Field(description="平均办理时长（工作日）")
+    level_shares: dict[str, float | None] = Field(
+        description="办结工单在村（village）、乡镇（township）、县（county）三级的占比 %"
+        "（小事不出村、大事不出镇）"
+    )
 
 
 class RegionFiguresOut(Schema):

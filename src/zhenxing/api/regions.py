@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from zhenxing.accounts.scoping import get_visible_or_404, visible
 from zhenxing.regions import selectors
-from zhenxing.regions.models import Household, Level, Region
+from zhenxing.regions.models import Household, Level, PartyOrganization, Region
 
 router = Router(tags=["regions"])
 
@@ -26,23 +26,39 @@ class RegionFilter(Schema):
 
 
 class CountsOut(Schema):
-    households: int
-    residents: int
-    members: int
-    cadres: int
-    villages: int
+    """The region page's counts (``regions.selectors.region_counts``), by the same names."""
+
+    households: int = Field(description="农户")
+    residents: int = Field(description="居民")
+    members: int = Field(description="党员（正式在册）")
+    cadres: int = Field(description="在任干部（每人计一次）")
+    villages: int = Field(description="村（社区）")
+    groups: int = Field(description="村民小组")
+    organizations: int = Field(description="党组织")
+
+
+class PostAgesOut(Schema):
+    post: str = Field(
+        description="secretary（村党支部书记）、director（村委会主任）、committee（两委委员）"
+    )
+    label: str
+    people: int = Field(description="在任人数")
+    average_age: float | None = Field(description="平均年龄（岁）")
 
 
 class CadreStructureOut(Schema):
-    people: int
-    average_age: float | None
-    share_35_or_under: float | None
-    share_college: float | None
-    share_young_and_college: float | None
-    one_shoulder: int
-    villages: int
-    age_bands: list[tuple[str, int]]
-    education: list[tuple[str, int]]
+    """The region page's 村“两委”班子结构 (``regions.selectors.cadre_structure``)."""
+
+    people: int = Field(description="班子成员（人，每人计一次）")
+    average_age: float | None = Field(description="平均年龄（岁）：两委班子")
+    share_35_or_under: float | None = Field(description="35岁及以下占比 %")
+    share_college: float | None = Field(description="大专及以上学历占比 %")
+    share_young_and_college: float | None = Field(description="35岁及以下且大专及以上学历占比 %")
+    one_shoulder: int = Field(description="书记主任“一肩挑”（村）")
+    villages: int = Field(description="村（社区）数，一肩挑的分母")
+    age_bands: list[tuple[str, int]] = Field(description="年龄分布：[年龄段, 人数]")
+    education: list[tuple[str, int]] = Field(description="学历分布：[学历, 人数]")
+    by_post: list[PostAgesOut] = Field(description="按职务：书记、主任、两委委员的人数和平均年龄")
 
 
 class RegionDetailOut(RegionOut):
@@ -108,3 +124,36 @@ def household_list(request: HttpRequest, region_id: int) -> QuerySet[Household]:
     scope = request.scope  # type: ignore[attr-defined]
     region = get_visible_or_404(Region, scope, pk=region_id)
     return selectors.households_under(region)
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str
+    region_id: int
+    region_name: str
+    members: int = Field(description="正式在册党员")
+
+    @staticmethod
+    def resolve_members(obj: PartyOrganization) -> int:
+        return obj.active_members  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_kind_label(obj: PartyOrganization) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_region_name(obj: PartyOrganization) -> str:
+        return obj.region.name
+
+
+@router.get(
+    "/{region_id}/organizations",
+    response=list[OrganizationOut],
+    summary="区域内（含下级）的党组织及其党员数",
+)
+@paginate
+def organization_list(request: HttpRequest, region_id: int) -> QuerySet[PartyOrganization]:
+    region = get_visible_or_404(Region, request.scope, pk=region_id)  # type: ignore[attr-defined]
+    return selectors.organizations_under(region)

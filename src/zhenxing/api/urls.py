@@ -7,6 +7,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from zhenxing.api import (
+    accounts,
     auth,
     docs,
     errors,
@@ -42,6 +43,7 @@ api = ZhenxingAPI(
 )
 errors.install(api)
 api.add_router("/auth", auth.router)
+api.add_router("/accounts", accounts.router)
 api.add_router("/regions", regions.router)
 api.add_router("/rosters", rosters.router)
 api.add_router("/jobs", rosters.jobs_router)

@@ -259,6 +259,9 @@ class OrderEvent(models.Model):
     actor_label = models.CharField(_("操作方"), max_length=40, blank=True)
     at = models.DateTimeField(_("时间"))
     note = models.TextField(_("说明"), max_length=2000, blank=True)
+    # A back-fill (补录) from a paper register: ``at`` is the day it was received, this is when
+    # it was entered (and ``actor`` who entered it). Null for everything recorded as it happened.
+    recorded_at = models.DateTimeField(_("补录时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("工单记录")

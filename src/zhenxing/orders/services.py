@@ -59,6 +59,7 @@ from zhenxing.orders.models import (
 )
 from zhenxing.orders.selectors import GOING_UP, cutoff_steps
 from zhenxing.orders.states import (
+    BACKFILLERS,
     HANDLERS,
     LOGGERS,
     NEXT_LEVEL,
@@ -329,10 +330,24 @@ def order_submit(
     photos: Sequence[Any] = (),
     client_ip: str | None = None,
     now: dt.datetime | None = None,
+    received_on: dt.date | None = None,
 ) -> Order:
-    """点单: a villager's request from the public form, or one a cadre logs for a household."""
+    """点单: a villager's request from the public form, or one a cadre logs for a household.
+
+    ``received_on`` back-fills (补录) a request received on an earlier day, from a paper register:
+    county and township admins only, never a future day, never before the village is in the
+    register. The order then counts from that day (its time limit, its period in the figures),
+    and its submit event says who entered it and when (``recorded_at``)."""
     now = now or timezone.now()
+    recorded_at = None
     errors: dict[str, list[str]] = {}
+    if received_on is not None and received_on != timezone.localdate(now):
+        why = _backfill_error(village, received_on, actor, timezone.localdate(now))
+        if why:
+            errors["received_on"] = [why]
+        else:
+            recorded_at = now
+            now = timezone.make_aware(dt.datetime.combine(received_on, BACKFILL_TIME))
     if village.level not in VILLAGE_LEVELS:
         errors["village"] = [_("请选择村或社区")]
     if not category.active:
@@ -386,7 +401,11 @@ def order_submit(
             with transaction.atomic():
                 order.code = _new_code()
                 order.save(force_insert=True)
-                _event(order, Action.SUBMIT, actor, "", "", now=now)
+                event = _event(order, Action.SUBMIT, actor, "", "", now=now)
+                if recorded_at is not None:
+                    event.recorded_at = recorded_at
+                    event.note = _("补录：%(day)s 收到（纸质台账）") % {"day": received_on}
+                    event.save(update_fields=["recorded_at", "note"])
                 _save_photos(order, PhotoStage.REQUEST, images)
             break
         except IntegrityError:  # a tracking code drawn twice (1 in 32**8): draw again
@@ -394,6 +413,17 @@ def order_submit(
             if attempt == 4:
                 raise
     return order
+
+
+BACKFILL_TIME = dt.time(9, 0)  # a back-filled request counts from 09:00 of the day received
+
+
+def _backfill_error(village: Region, day: dt.date, actor: Actor, today: dt.date) -> str | None:
+    if actor.kind not in BACKFILLERS:
+        return _("只有县级、乡镇管理员可以补录往日收到的诉求")
+    if day > today:
+        return _("收到日期不能晚于今天（%(day)s）") % {"day": today}
+    return village.registered_error(day, _("收到日期"))
 
 
 # --- moves ------------------------------------------------------------------------------------

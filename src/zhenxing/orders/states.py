@@ -94,6 +94,9 @@ LOGGERS = frozenset(
     {"grid_member", "village_secretary", "district_leader", "township_admin", "county_admin"}
 )
 
+# Roles that may back-fill (补录) a request received on an earlier day, from a paper register.
+BACKFILLERS = frozenset({"township_admin", "county_admin"})
+
 
 @dataclass(frozen=True)
 class Actor:

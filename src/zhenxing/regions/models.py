@@ -49,6 +49,12 @@ class Region(MP_Node):
     name = models.CharField(_("名称"), max_length=60)
     level = models.CharField(_("层级"), max_length=12, choices=Level.choices, db_index=True)
     code = models.CharField(_("区划代码"), max_length=12, blank=True)
+    established_on = models.DateField(
+        _("成立日期"),
+        null=True,
+        blank=True,
+        help_text=_("在册起始日期（如合并新设的村）；补录的工单和台账不能早于它；留空为不限"),
+    )
 
     node_order_by = ["name"]
 
@@ -63,6 +69,18 @@ class Region(MP_Node):
     @property
     def is_village(self) -> bool:
         return self.level in VILLAGE_LEVELS
+
+    def registered_error(self, day: dt.date, label: str) -> str | None:
+        """Why ``day`` cannot be a date of this village's records (before it is in the register),
+        or None."""
+        if self.established_on and day < self.established_on:
+            return _("%(label)s（%(day)s）早于%(name)s的成立日期（%(since)s）") % {
+                "label": label,
+                "day": day,
+                "name": self.name,
+                "since": self.established_on,
+            }
+        return None
 
 
 class OrgKind(models.TextChoices):

@@ -26,6 +26,7 @@ from zhenxing.regions.models import (
     Level,
     MemberStatus,
     PartyMember,
+    PartyOrganization,
     Post,
     Region,
     Resident,
@@ -83,6 +84,8 @@ class Counts:
     members: int = 0
     cadres: int = 0
     villages: int = 0
+    groups: int = 0
+    organizations: int = 0
 
 
 def _subtree(path: str) -> QuerySet[Region]:
@@ -93,7 +96,7 @@ def counts_by_prefix(path: str, prefix_len: int) -> dict[str, Counts]:
     """Counts under ``path`` grouped by the first ``prefix_len`` characters of the village path.
 
     With ``prefix_len`` equal to a child's path length, this gives every child's counts at once:
-    four queries, whatever the number of children.
+    a query per figure, whatever the number of children.
     """
     out: dict[str, Counts] = {}
 
@@ -140,7 +143,31 @@ def counts_by_prefix(path: str, prefix_len: int) -> dict[str, Counts]:
         .annotate(n=Count("pk")),
         "villages",
     )
+    add(
+        subtree.filter(level=Level.GROUP)
+        .annotate(p=Substr("path", 1, prefix_len))
+        .values("p")
+        .annotate(n=Count("pk")),
+        "groups",
+    )
+    add(
+        PartyOrganization.objects.filter(region__in=subtree.values("pk"))
+        .annotate(p=Substr("region__path", 1, prefix_len))
+        .values("p")
+        .annotate(n=Count("pk")),
+        "organizations",
+    )
     return out
+
+
+def organizations_under(region: Region) -> QuerySet[PartyOrganization]:
+    """The Party organisations whose region is ``region`` or under it, by the tree's order."""
+    return (
+        PartyOrganization.objects.filter(region__in=_subtree(region.path).values("pk"))
+        .select_related("region")
+        .annotate(active_members=Count("members", filter=Q(members__status=MemberStatus.ACTIVE)))
+        .order_by("region__path", "name")
+    )
 
 
 def region_counts(region: Region) -> Counts:
@@ -198,13 +225,24 @@ class CadreStructure:
     villages: int = 0
     age_bands: list[tuple[str, int]] = field(default_factory=list)
     education: list[tuple[str, int]] = field(default_factory=list)
+    # Per post (书记, 主任, 两委委员): people holding it and their mean age; a person holding two
+    # posts counts in both rows (the team figures above count each person once).
+    by_post: list[PostAges] = field(default_factory=list)
+
+
+@dataclass
+class PostAges:
+    post: str
+    label: str
+    people: int
+    average_age: float | None
 
 
 def cadre_structure(region: Region, *, today: dt.date | None = None) -> CadreStructure:
     """Structure of the village two-committee teams (书记, 主任, 两委委员) under ``region``.
 
-    Each person counts once however many team posts they hold. Ages are completed years on
-    ``today``. Three queries whatever the size of the subtree.
+    Each person counts once however many team posts they hold (``by_post`` counts them per
+    post). Ages are completed years on ``today``. Four queries whatever the size of the subtree.
     """
     today = today or timezone.localdate()
     team = _active_posts(today).filter(
@@ -238,6 +276,18 @@ def cadre_structure(region: Region, *, today: dt.date | None = None) -> CadreStr
     )
     villages = _subtree(region.path).filter(level__in=(Level.VILLAGE, Level.COMMUNITY)).count()
     result = CadreStructure(people=people, one_shoulder=one_shoulder, villages=villages)
+    post_ages: dict[str, Counter[int]] = {post: Counter() for post in TEAM_POSTS}
+    for row in (
+        team.values("post", "person__birth_date")
+        .annotate(n=Count("person", distinct=True))
+        .order_by()
+    ):
+        post_ages[row["post"]][age_on(row["person__birth_date"], today)] += row["n"]
+    for post in TEAM_POSTS:
+        counted = post_ages[post]
+        n = sum(counted.values())
+        mean = round(sum(a * k for a, k in counted.items()) / n, 1) if n else None
+        result.by_post.append(PostAges(str(post), str(Post(post).label), n, mean))
     result.age_bands = [
         (label, sum(n for age, n in ages.items() if low <= age <= high))
         for label, low, high in AGE_BANDS

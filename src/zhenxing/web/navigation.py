@@ -59,6 +59,7 @@ NAV: tuple[NavItem, ...] = (
     ),
     NavItem(_("经验材料核数"), "report_checks", frozenset({"county_admin", "township_admin"})),
     NavItem(_("系统设置"), "categories", frozenset({"county_admin"})),
+    NavItem(_("系统设置"), "accounts", frozenset({"township_admin"})),
 )
 
 

@@ -133,10 +133,18 @@ class OrderNewForm(forms.Form):
     )
     source = forms.ChoiceField(label=_("来源"), choices=LOGGED_SOURCES, initial=Source.VISIT)
     photos = PhotosField(label=_("照片"), help_text=_("可选，最多 3 张"))
+    received_on = forms.DateField(
+        label=_("收到日期（补录）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("县级、乡镇管理员补录纸质台账上往日收到的诉求时填写；当天收到的留空"),
+    )
 
-    def __init__(self, scope: Scope, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, scope: Scope, *args: Any, backfill: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = visible_villages(scope)
+        if not backfill:
+            del self.fields["received_on"]
         village_id = self.village_id()
         if village_id is not None:
             self.fields["household"].queryset = visible(

@@ -27,7 +27,7 @@ from zhenxing.accounts import services as account_services
 from zhenxing.accounts.scoping import Scope, get_visible_or_404, visible
 from zhenxing.orders import selectors, services
 from zhenxing.orders.models import Order, Photo, PhotoStage, Rating
-from zhenxing.orders.states import LOGGERS, Action, Actor, Status
+from zhenxing.orders.states import BACKFILLERS, LOGGERS, Action, Actor, Status
 from zhenxing.regions.models import VILLAGE_LEVELS, Household, PartyMember, Region
 from zhenxing.regions.validators import mask_phone
 from zhenxing.stars import selectors as star_selectors
@@ -98,18 +98,24 @@ def order_new(request: HttpRequest) -> HttpResponse:
     """登记诉求: a cadre or grid member logs a request for a household they visited."""
     scope = request.scope  # type: ignore[attr-defined]
     if request.method == "POST":
-        form = f.OrderNewForm(scope, request.POST, request.FILES)
+        form = f.OrderNewForm(scope, request.POST, request.FILES, backfill=_backfills(request))
         if form.is_valid() and (order := _submit(request, form)) is not None:
             messages.success(request, _("已登记，查询码 %(code)s") % {"code": order.code})
             return redirect("order_detail", order_id=order.pk)
     else:
         initial = {"village": scope.region_id} if scope.level in VILLAGE_LEVELS else {}
-        form = f.OrderNewForm(scope, initial={**initial, **request.GET.dict()})
+        form = f.OrderNewForm(
+            scope, initial={**initial, **request.GET.dict()}, backfill=_backfills(request)
+        )
         if request.htmx:  # type: ignore[attr-defined]  # the household picker of one village
             return _htmx_render(
                 request, "orders/new.html", "household", _new_context(form, request)
             )
     return render(request, "orders/new.html", _new_context(form, request))
+
+
+def _backfills(request: HttpRequest) -> bool:
+    return request.user.role in BACKFILLERS  # type: ignore[union-attr]
 
 
 def _submit(request: HttpRequest, form: f.OrderNewForm) -> Order | None:
@@ -126,6 +132,7 @@ def _submit(request: HttpRequest, form: f.OrderNewForm) -> Order | None:
             source=data["source"],
             photos=data["photos"],
             actor=Actor.of(request.user),
+            received_on=data.get("received_on"),
         )
     except ValidationError as exc:
         f.add_service_errors(form, exc)

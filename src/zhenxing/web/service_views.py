@@ -528,6 +528,9 @@ def named_errors(form: forms.BaseForm) -> list[str]:
     return out
 
 
+ACCOUNT_MANAGERS = frozenset({"county_admin", "township_admin"})
+
+
 def _settings_tabs(request: HttpRequest, current: str) -> list[tuple[str, str, bool]]:
     role = request.user.role  # type: ignore[union-attr]
     county = request.user.is_superuser or role in COUNTY_ROLES
@@ -535,6 +538,8 @@ def _settings_tabs(request: HttpRequest, current: str) -> list[tuple[str, str, b
     if county:
         tabs += [("categories", _("诉求类别")), ("calendar_days", _("节假日调整"))]
     tabs.append(("teams", _("服务队伍") if county else _("本村志愿服务队")))
+    if request.user.is_superuser or role in ACCOUNT_MANAGERS:
+        tabs.append(("accounts", _("账号管理")))
     return [(name, label, name == current) for name, label in tabs]
 
 

@@ -154,11 +154,17 @@ def book_add(request: HttpRequest, payload: BookEntryIn) -> Status:
     )
 
 
-@router.get(
-    "/books/{book_entry_id}", response=BookEntryDetailOut, summary="三色账：一条记录及其历史"
+common.entry_routes(
+    router,
+    "/books",
+    param="book_entry_id",
+    out=BookEntryDetailOut,
+    fetch=_entry,
+    detail_summary="三色账：一条记录及其历史",
+    void_service=services.book_entry_void,
+    void_summary="三色账：作废",
+    entry_arg="entry",
 )
-def book_detail(request: HttpRequest, book_entry_id: int) -> BookEntry:
-    return _entry(request, book_entry_id)
 
 
 @router.post(
@@ -197,21 +203,5 @@ def book_mark_corrected(
         services.book_entry_mark_corrected,
         entry=entry,
         corrected_on=payload.corrected_on,
-        reason=payload.reason,
-    )
-
-
-@router.post(
-    "/books/{book_entry_id}/void",
-    response={201: BookEntryDetailOut, **common.ERRORS},
-    summary="三色账：作废",
-)
-def book_void(request: HttpRequest, book_entry_id: int, payload: common.CorrectionIn) -> Status:
-    entry = _entry(request, book_entry_id)
-    return common.saved(
-        request,
-        _entry,
-        services.book_entry_void,
-        entry=entry,
         reason=payload.reason,
     )

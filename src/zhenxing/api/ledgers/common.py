@@ -1,13 +1,14 @@
-"""What the API twins of ledgers 1–3 share: refusals answered one way, the period and village
-filter, the history of an entry, the metrics table, and Excel downloads.
+"""What the API twins of the ledgers share: refusals answered one way, the period and village
+filter, the history of an entry, the detail and void routes of every ledger row
+(``entry_routes``), the metrics table, and Excel downloads.
 
-- 422 ``{"detail": [{"field": ..., "message": ...}]}``: the service refused the input (Chinese).
-- 403 ``{"detail": message}``: the caller's role may only read ledgers.
-- 404: anything outside the caller's scope, exactly like something that does not exist.
-- 409 ``{"detail": message}``: someone corrected the entry first.
+Errors take the API's one shape (``zhenxing.api.errors``): 422 the service refused the input
+(Chinese, naming the field); 403 the caller's role may only read ledgers; 404 anything outside the
+caller's scope, exactly like something that does not exist; 409 someone corrected the entry first.
 """
 
 import datetime as dt
+import inspect
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,11 +19,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from ninja import Field, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as Unprocessable
 
 from zhenxing.accounts.scoping import Scope, get_visible_or_404
+from zhenxing.api.errors import ErrorOut
 from zhenxing.api.orders import ERRORS, field_errors, invalid
 from zhenxing.core.periods import Period
 from zhenxing.ledgers.exports import XLSX_CONTENT_TYPE
@@ -168,3 +170,57 @@ def xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+def entry_routes(
+    router: Router,
+    path: str,
+    *,
+    param: str,
+    out: type[Schema],
+    fetch: Callable[[HttpRequest, int], Any],
+    detail_summary: str,
+    void_service: Callable[..., Any],
+    void_summary: str,
+    entry_arg: str = "entry",
+    scoped: bool = False,
+) -> None:
+    """The two routes every ledger row has: ``GET {path}/{param}`` (the row and its history) and
+    ``POST {path}/{param}/void`` (a voiding correction with its reason), read and written in the
+    caller's scope through ``fetch`` and ``void_service`` (called with ``scope`` and
+    ``voided=True`` when ``scoped``: the ledgers whose one correction service also voids)."""
+    name = param.removesuffix("_id")
+
+    def detail(request: HttpRequest, **ids: int) -> Any:
+        return fetch(request, ids[param])
+
+    def void(request: HttpRequest, payload: CorrectionIn, **ids: int) -> Status:
+        entry = fetch(request, ids[param])
+        extra: dict[str, Any] = {"scope": scope_of(request), "voided": True} if scoped else {}
+        return saved(
+            request, fetch, void_service, **{entry_arg: entry}, reason=payload.reason, **extra
+        )
+
+    # ninja reads the parameters from the signature: name the id as the path does.
+    request_param = inspect.Parameter("request", _POSITIONAL, annotation=HttpRequest)
+    id_param = inspect.Parameter(param, _POSITIONAL, annotation=int)
+    body = inspect.Parameter("payload", _POSITIONAL, annotation=CorrectionIn)
+    detail.__signature__ = inspect.Signature([request_param, id_param])  # type: ignore[attr-defined]
+    void.__signature__ = inspect.Signature([request_param, id_param, body])  # type: ignore[attr-defined]
+    router.get(
+        f"{path}/{{int:{param}}}",
+        response={200: out, 404: ErrorOut},
+        summary=detail_summary,
+        operation_id=f"ledgers_{name}_detail",
+        url_name=f"ledgers_{name}_detail",
+    )(detail)
+    router.post(
+        f"{path}/{{int:{param}}}/void",
+        response={201: out, **ERRORS},
+        summary=void_summary,
+        operation_id=f"ledgers_{name}_void",
+        url_name=f"ledgers_{name}_void",
+    )(void)
+
+
+_POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD

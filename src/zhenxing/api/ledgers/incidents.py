@@ -2,7 +2,6 @@
 derived status; the same services and selectors."""
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -142,11 +141,18 @@ def incident_add(request: HttpRequest, payload: IncidentIn) -> Status:
     )
 
 
-@router.get(
-    "/incidents/{int:incident_id}", response=IncidentDetailOut, summary="三零：一起事件及其历史"
+common.entry_routes(
+    router,
+    "/incidents",
+    param="incident_id",
+    out=IncidentDetailOut,
+    fetch=_incident,
+    detail_summary="三零：一起事件及其历史",
+    void_service=services.incident_correct,
+    void_summary="三零：作废（如经核实不属越级上访）",
+    entry_arg="incident",
+    scoped=True,
 )
-def incident_detail(request: HttpRequest, incident_id: int) -> Any:
-    return _incident(request, incident_id)
 
 
 @router.post(
@@ -167,22 +173,4 @@ def incident_correct(
         incident=incident,
         reason=payload.reason,
         **changes,
-    )
-
-
-@router.post(
-    "/incidents/{int:incident_id}/void",
-    response={201: IncidentDetailOut, **common.ERRORS},
-    summary="三零：作废（如经核实不属越级上访）",
-)
-def incident_void(request: HttpRequest, incident_id: int, payload: common.CorrectionIn) -> Status:
-    incident = _incident(request, incident_id)
-    return common.saved(
-        request,
-        _incident,
-        services.incident_correct,
-        scope=common.scope_of(request),
-        incident=incident,
-        reason=payload.reason,
-        voided=True,
     )

@@ -3,7 +3,6 @@ services and selectors. Amounts are yuan (strings or numbers with two decimals);
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -106,6 +105,20 @@ def _source(source_id: int | None) -> IncomeSource:
     return source
 
 
+class IncomeSourceOut(Schema):
+    id: int
+    name: str
+
+
+@router.get(
+    "/income/sources",
+    response=list[IncomeSourceOut],
+    summary="村集体经济：收入来源（登记收入时的 source_id）",
+)
+def income_sources(request: HttpRequest) -> QuerySet[IncomeSource]:
+    return selectors.sources()
+
+
 @router.get("/income", response=list[IncomeEntryOut], summary="村集体经济：收入明细（当前）")
 @paginate
 def income_list(request: HttpRequest, filters: Query[IncomeFilter]) -> QuerySet[IncomeEntry]:
@@ -195,13 +208,18 @@ def income_add(request: HttpRequest, payload: IncomeIn) -> Status:
     )
 
 
-@router.get(
-    "/income/{int:income_entry_id}",
-    response=IncomeEntryDetailOut,
-    summary="村集体经济：一条记录及其历史",
+common.entry_routes(
+    router,
+    "/income",
+    param="income_entry_id",
+    out=IncomeEntryDetailOut,
+    fetch=_entry,
+    detail_summary="村集体经济：一条记录及其历史",
+    void_service=services.income_correct,
+    void_summary="村集体经济：作废",
+    entry_arg="entry",
+    scoped=True,
 )
-def income_detail(request: HttpRequest, income_entry_id: int) -> Any:
-    return _entry(request, income_entry_id)
 
 
 @router.post(
@@ -225,22 +243,4 @@ def income_correct(
         entry=entry,
         reason=payload.reason,
         **changes,
-    )
-
-
-@router.post(
-    "/income/{int:income_entry_id}/void",
-    response={201: IncomeEntryDetailOut, **common.ERRORS},
-    summary="村集体经济：作废",
-)
-def income_void(request: HttpRequest, income_entry_id: int, payload: common.CorrectionIn) -> Status:
-    entry = _entry(request, income_entry_id)
-    return common.saved(
-        request,
-        _entry,
-        services.income_correct,
-        scope=common.scope_of(request),
-        entry=entry,
-        reason=payload.reason,
-        voided=True,
     )

@@ -2,7 +2,6 @@
 services and selectors. Errors as in ``api.ledgers.common``."""
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -210,13 +209,18 @@ def meeting_add(request: HttpRequest, payload: OrgMeetingIn) -> Status:
     )
 
 
-@router.get(
-    "/meetings/{int:org_meeting_id}",
-    response=OrgMeetingDetailOut,
-    summary="组织生活：一次会议及其历史",
+common.entry_routes(
+    router,
+    "/meetings",
+    param="org_meeting_id",
+    out=OrgMeetingDetailOut,
+    fetch=_meeting,
+    detail_summary="组织生活：一次会议及其历史",
+    void_service=services.org_meeting_correct,
+    void_summary="组织生活：作废",
+    entry_arg="meeting",
+    scoped=True,
 )
-def meeting_detail(request: HttpRequest, org_meeting_id: int) -> Any:
-    return _meeting(request, org_meeting_id)
 
 
 @router.post(
@@ -243,22 +247,4 @@ def meeting_correct(
         meeting=meeting,
         reason=payload.reason,
         **changes,
-    )
-
-
-@router.post(
-    "/meetings/{int:org_meeting_id}/void",
-    response={201: OrgMeetingDetailOut, **common.ERRORS},
-    summary="组织生活：作废",
-)
-def meeting_void(request: HttpRequest, org_meeting_id: int, payload: common.CorrectionIn) -> Status:
-    meeting = _meeting(request, org_meeting_id)
-    return common.saved(
-        request,
-        _meeting,
-        services.org_meeting_correct,
-        scope=common.scope_of(request),
-        meeting=meeting,
-        reason=payload.reason,
-        voided=True,
     )

@@ -247,11 +247,17 @@ def points_add(request: HttpRequest, payload: PointsIn) -> Status:
     )
 
 
-@router.get(
-    "/points/{points_entry_id}", response=PointsDetailOut, summary="党员积分：一条记录及其历史"
+common.entry_routes(
+    router,
+    "/points",
+    param="points_entry_id",
+    out=PointsDetailOut,
+    fetch=_entry,
+    detail_summary="党员积分：一条记录及其历史",
+    void_service=services.points_entry_void,
+    void_summary="党员积分：作废",
+    entry_arg="entry",
 )
-def points_detail(request: HttpRequest, points_entry_id: int) -> PointsEntry:
-    return _entry(request, points_entry_id)
 
 
 @router.post(
@@ -276,22 +282,6 @@ def points_correct(
         entry=entry,
         reason=payload.reason,
         **changes,
-    )
-
-
-@router.post(
-    "/points/{points_entry_id}/void",
-    response={201: PointsDetailOut, **common.ERRORS},
-    summary="党员积分：作废",
-)
-def points_void(request: HttpRequest, points_entry_id: int, payload: common.CorrectionIn) -> Status:
-    entry = _entry(request, points_entry_id)
-    return common.saved(
-        request,
-        _entry,
-        services.points_entry_void,
-        entry=entry,
-        reason=payload.reason,
     )
 
 

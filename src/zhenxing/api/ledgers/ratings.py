@@ -183,11 +183,17 @@ def rating_add(request: HttpRequest, payload: RatingIn) -> Status:
     )
 
 
-@router.get(
-    "/ratings/{household_rating_id}", response=RatingDetailOut, summary="农户评比：一条记录及其历史"
+common.entry_routes(
+    router,
+    "/ratings",
+    param="household_rating_id",
+    out=RatingDetailOut,
+    fetch=_rating,
+    detail_summary="农户评比：一条记录及其历史",
+    void_service=services.household_rating_void,
+    void_summary="农户评比：作废",
+    entry_arg="rating",
 )
-def rating_detail(request: HttpRequest, household_rating_id: int) -> HouseholdRating:
-    return _rating(request, household_rating_id)
 
 
 @router.post(
@@ -207,22 +213,4 @@ def rating_correct(
         rating=rating,
         reason=payload.reason,
         **changes,
-    )
-
-
-@router.post(
-    "/ratings/{household_rating_id}/void",
-    response={201: RatingDetailOut, **common.ERRORS},
-    summary="农户评比：作废",
-)
-def rating_void(
-    request: HttpRequest, household_rating_id: int, payload: common.CorrectionIn
-) -> Status:
-    rating = _rating(request, household_rating_id)
-    return common.saved(
-        request,
-        _rating,
-        services.household_rating_void,
-        rating=rating,
-        reason=payload.reason,
     )

@@ -2,7 +2,6 @@
 ``web.ledgers.talent``); the same services and selectors. People are Resident ids."""
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -216,9 +215,18 @@ def talent_add(request: HttpRequest, payload: TalentIn) -> Status:
     )
 
 
-@router.get("/talent/{int:talent_id}", response=TalentDetailOut, summary="人才库：一条记录及其历史")
-def talent_detail(request: HttpRequest, talent_id: int) -> Any:
-    return _talent(request, talent_id)
+common.entry_routes(
+    router,
+    "/talent",
+    param="talent_id",
+    out=TalentDetailOut,
+    fetch=_talent,
+    detail_summary="人才库：一条记录及其历史",
+    void_service=services.talent_correct,
+    void_summary="人才库：移出",
+    entry_arg="talent",
+    scoped=True,
+)
 
 
 @router.post(
@@ -240,24 +248,6 @@ def talent_correct(request: HttpRequest, talent_id: int, payload: TalentCorrecti
         talent=entry,
         reason=payload.reason,
         **changes,
-    )
-
-
-@router.post(
-    "/talent/{int:talent_id}/void",
-    response={201: TalentDetailOut, **common.ERRORS},
-    summary="人才库：移出",
-)
-def talent_void(request: HttpRequest, talent_id: int, payload: common.CorrectionIn) -> Status:
-    entry = _talent(request, talent_id)
-    return common.saved(
-        request,
-        _talent,
-        services.talent_correct,
-        scope=common.scope_of(request),
-        talent=entry,
-        reason=payload.reason,
-        voided=True,
     )
 
 
@@ -288,13 +278,18 @@ def reserve_add(request: HttpRequest, payload: ReserveIn) -> Status:
     )
 
 
-@router.get(
-    "/reserve-cadres/{int:reserve_cadre_id}",
-    response=ReserveDetailOut,
-    summary="后备干部：一条记录及其历史",
+common.entry_routes(
+    router,
+    "/reserve-cadres",
+    param="reserve_cadre_id",
+    out=ReserveDetailOut,
+    fetch=_reserve,
+    detail_summary="后备干部：一条记录及其历史",
+    void_service=services.reserve_cadre_correct,
+    void_summary="后备干部：不再列为后备干部",
+    entry_arg="cadre",
+    scoped=True,
 )
-def reserve_detail(request: HttpRequest, reserve_cadre_id: int) -> Any:
-    return _reserve(request, reserve_cadre_id)
 
 
 @router.post(
@@ -318,24 +313,4 @@ def reserve_correct(
         cadre=entry,
         reason=payload.reason,
         **changes,
-    )
-
-
-@router.post(
-    "/reserve-cadres/{int:reserve_cadre_id}/void",
-    response={201: ReserveDetailOut, **common.ERRORS},
-    summary="后备干部：不再列为后备干部",
-)
-def reserve_void(
-    request: HttpRequest, reserve_cadre_id: int, payload: common.CorrectionIn
-) -> Status:
-    entry = _reserve(request, reserve_cadre_id)
-    return common.saved(
-        request,
-        _reserve,
-        services.reserve_cadre_correct,
-        scope=common.scope_of(request),
-        cadre=entry,
-        reason=payload.reason,
-        voided=True,
     )

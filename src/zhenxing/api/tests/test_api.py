@@ -73,8 +73,18 @@ def test_region_detail_has_counts_and_cadre_structure(client, tree, township_a_u
         "members": 1,
         "cadres": 0,
         "villages": 2,
+        "groups": 1,
+        "organizations": 2,
     }
     assert body["cadre_structure"]["people"] == 0
+    assert [p["post"] for p in body["cadre_structure"]["by_post"]] == [
+        "secretary",
+        "director",
+        "committee",
+    ]
+    orgs = client.get(f"/api/v1/regions/{tree.township_a.pk}/organizations").json()["items"]
+    assert [(o["name"], o["members"]) for o in orgs] == [("东村党支部", 1), ("西村党支部", 0)]
+    assert client.get(f"/api/v1/regions/{tree.township_b.pk}/organizations").status_code == 404
     assert body["parent_id"] == tree.county.pk
 
 

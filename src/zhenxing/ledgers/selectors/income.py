@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from zhenxing.accounts.scoping import Scope, home_region, visible
 from zhenxing.core.periods import Period
 from zhenxing.ledgers.exports import DECIMAL, NUMBER, WRAP, Column, Sheet
-from zhenxing.ledgers.models.income import IncomeEntry, IncomeTier
+from zhenxing.ledgers.models.income import IncomeEntry, IncomeSource, IncomeTier
 from zhenxing.ledgers.selectors._village import Villages, village_ids
 from zhenxing.regions.models import VILLAGE_LEVELS, Level, Region
 
@@ -39,6 +39,11 @@ def tier_for(amount: Decimal, tiers: list[IncomeTier]) -> IncomeTier | None:
         if amount >= tier.min_wan * WAN:
             found = tier
     return found
+
+
+def sources() -> QuerySet[IncomeSource]:
+    """The income sources a village may record against (the 收入来源 choices of the page)."""
+    return IncomeSource.objects.filter(active=True).order_by("sort", "pk")
 
 
 def tiers() -> list[IncomeTier]:

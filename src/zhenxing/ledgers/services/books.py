@@ -42,7 +42,7 @@ def _checked(
 ) -> dict[str, Any]:
     if colour not in Colour.values:
         raise ValidationError({"colour": _("请选择红账、黑账或蓝账")})
-    past_date(occurred_on, "occurred_on", _("发生日期"))
+    past_date(occurred_on, "occurred_on", _("发生日期"), village=village)
     if household is not None and household.village_id != village.pk:
         raise ValidationError({"household": _("该农户不属于%(v)s") % {"v": village.name}})
     person = (person or "").strip()

@@ -24,7 +24,16 @@ def require_village(scope: Any, village: Region | None, field: str = "village") 
     return village
 
 
-def past_date(value: dt.date | None, field: str, label: str, *, required: bool = True) -> None:
+def past_date(
+    value: dt.date | None,
+    field: str,
+    label: str,
+    *,
+    required: bool = True,
+    village: Region | None = None,
+) -> None:
+    """A date of a record: given (when ``required``), not in the future, and not before the
+    village is in the register (a back-filled paper ledger may go back that far, no further)."""
     if value is None:
         if required:
             raise ValidationError({field: _("请填写%(label)s") % {"label": label}})
@@ -33,6 +42,8 @@ def past_date(value: dt.date | None, field: str, label: str, *, required: bool =
         raise ValidationError(
             {field: _("%(label)s不能晚于今天（%(day)s）") % {"label": label, "day": value}}
         )
+    if village is not None and (why := village.registered_error(value, label)):
+        raise ValidationError({field: why})
 
 
 def text(value: str | None, field: str, label: str, *, low: int = 1, high: int = 200) -> str:

@@ -36,10 +36,11 @@ def _checked(
     deaths: Any,
     injuries: Any,
     reference: str,
+    village: Region | None = None,
 ) -> dict[str, Any]:
     if kind not in IncidentKind.values:
         raise ValidationError({"kind": _("请选择类别（越级上访、伤亡事故或刑事案件）")})
-    common.past_date(occurred_on, "occurred_on", _("发生日期"))
+    common.past_date(occurred_on, "occurred_on", _("发生日期"), village=village)
     summary = common.text(summary, "summary", _("简要情况"), high=300)
     deaths = _count(deaths, "deaths", _("死亡人数"))
     injuries = _count(injuries, "injuries", _("受伤人数"))
@@ -81,6 +82,7 @@ def incident_record(
             deaths=deaths,
             injuries=injuries,
             reference=reference,
+            village=village,
         )
 
     return record(Incident, check, scope=scope, village=village, actor=actor)
@@ -96,7 +98,7 @@ def incident_correct(
     **changes: Any,
 ) -> Incident:
     def check(changes: dict[str, Any]) -> dict[str, Any]:
-        return _checked(**corrected(incident, changes, FIELDS))
+        return _checked(**corrected(incident, changes, FIELDS), village=incident.village)
 
     return correct(
         incident, check, scope=scope, actor=actor, reason=reason, voided=voided, changes=changes

@@ -51,7 +51,7 @@ def _checked(
 ) -> dict[str, Any]:
     if kind is None:
         raise ValidationError({"kind": _("请选择会议类型")})
-    common.past_date(held_on, "held_on", _("召开日期"))
+    common.past_date(held_on, "held_on", _("召开日期"), village=organization.region)
     topic = common.text(topic, "topic", _("会议主题"), high=120)
     minutes = common.text(minutes, "minutes", _("会议记录"), low=0, high=4000)
     strangers = [

@@ -67,7 +67,7 @@ def _checked_points(
     member = _member_of(village, member)
     if rule is None:
         raise ValidationError({"rule": _("请选择积分项目")})
-    past_date(occurred_on, "occurred_on", _("发生日期"))
+    past_date(occurred_on, "occurred_on", _("发生日期"), village=village)
     assert occurred_on is not None  # noqa: S101 - past_date refused None
     points = rule.points if points in (None, "") else int(points)  # type: ignore[arg-type]
     if points == 0 or (points > 0) != (rule.points > 0):
@@ -194,7 +194,7 @@ def _checked_pledge(
     due_on: dt.date | None,
 ) -> dict[str, Any]:
     member = _member_of(village, member)
-    past_date(made_on, "made_on", _("承诺日期"))
+    past_date(made_on, "made_on", _("承诺日期"), village=village)
     if due_on is None:
         raise ValidationError({"due_on": _("请填写承诺期限")})
     if due_on < made_on:  # type: ignore[operator]

@@ -100,7 +100,7 @@ def _checked(
     if not scheme.active:
         raise ValidationError({"scheme": _("评比方案“%(s)s”已停用") % {"s": scheme.name}})
     p = scheme_period(scheme, period)
-    past_date(rated_on, "rated_on", _("评议日期"))
+    past_date(rated_on, "rated_on", _("评议日期"), village=household.village)
     if p.start > rated_on:  # type: ignore[operator]
         raise ValidationError({"rated_on": _("评议日期不能早于评比期间的开始")})
     values, score, max_score = _scores(scheme, scores)

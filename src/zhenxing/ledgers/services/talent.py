@@ -59,7 +59,7 @@ def _talent_checked(
     person = _of_village(person, village, "person", _("人员"))
     if category is None:
         raise ValidationError({"category": _("请选择人才类别")})
-    common.past_date(since, "since", _("入库日期"))
+    common.past_date(since, "since", _("入库日期"), village=village)
     strengths = common.text(strengths, "strengths", _("专长与事迹"), low=0, high=200)
     twin = Talent.objects.counting().filter(person=person, category=category)
     if exclude_pk:
@@ -139,7 +139,7 @@ def _reserve_checked(
             }
         )
     assignment = common.text(assignment, "assignment", _("岗位锻炼"), low=0, high=60)
-    common.past_date(since, "since", _("确定日期"))
+    common.past_date(since, "since", _("确定日期"), village=village)
     twin = ReserveCadre.objects.counting().filter(person=person)
     if exclude_pk:
         twin = twin.exclude(pk=exclude_pk)

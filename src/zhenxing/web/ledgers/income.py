@@ -47,9 +47,7 @@ def year_of(request: HttpRequest, period: Any) -> int:
 
 class IncomeFields(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("年度"))
-    source = forms.ModelChoiceField(
-        label=gettext_lazy("收入来源"), queryset=IncomeSource.objects.filter(active=True)
-    )
+    source = forms.ModelChoiceField(label=gettext_lazy("收入来源"), queryset=selectors.sources())
     amount = forms.DecimalField(
         label=gettext_lazy("金额（元）"),
         max_digits=14,
