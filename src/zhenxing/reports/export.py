@@ -106,9 +106,7 @@ def check_docx(check: ReportCheck) -> bytes:
     )
     official._signature(document, info)
     buffer = io.BytesIO()
-    document.core_properties.title = info.title
-    document.core_properties.author = info.issuer
-    document.core_properties.language = "zh-CN"
+    official._properties(document, info)
     document.save(buffer)
     return buffer.getvalue()
 

@@ -26,7 +26,7 @@ from zhenxing.reports.checks import Rule, check, words
 from zhenxing.reports.figures import UNITS, extract
 from zhenxing.reports.models import FigureRule, ReportCheck
 from zhenxing.reports.recorded import Platform
-from zhenxing.reports.text import clean
+from zhenxing.reports.text import CONTROL, clean
 
 CHECKERS = frozenset({"county_admin", "township_admin"})
 MAX_BYTES = 2 * 1024 * 1024  # settings.REPORT_UPLOAD_MAX_BYTES overrides
@@ -37,7 +37,6 @@ RULES_FILE = Path(__file__).with_name("figure_rules.yaml")
 NAMED_LEVELS = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.DISTRICT)
 CHECK_LEVELS = (*NAMED_LEVELS, Level.VILLAGE, Level.COMMUNITY)
 YEAR = re.compile(r"(20\d{2})年")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 DOCX = ".docx"
 TXT = ".txt"
 
@@ -197,7 +196,7 @@ def _region(scope: Scope, region_id: int | None, text: str) -> Region:
 def _title(title: str, text: str, region: Region, period: Period) -> str:
     """The title given; else the report's first line when it reads as a title (short, no full
     stop); else “上庄镇经验材料（2023年）”."""
-    title = (title or "").strip()
+    title = CONTROL.sub("", title or "").strip()
     if not title:
         first = next((line.strip() for line in text.splitlines() if line.strip()), "")
         if len(first) <= 40 and "。" not in first:
@@ -248,7 +247,7 @@ def check_create(
         created_at=timezone.now(),
         source=source.kind,
         filename=source.filename,
-        original=source.text,
+        original=CONTROL.sub("", source.text),  # PostgreSQL holds no NUL; Word no control
         cleaned=cleaned.text,
         annotations_removed=cleaned.annotations_removed,
         converted=cleaned.converted,

@@ -28,6 +28,9 @@ TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 HALF_PUNCT = re.compile(rf"(?<=[{HAN}”’）》\]])\s*([,;:?!])|([,;:?!])\s*(?=[{HAN}“‘（《])")
 PAREN = re.compile(r"\(([^()\n]{0,60})\)")
 SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+# Characters no document may hold (XML 1.0 forbids them: a Word file could not be written), which
+# reach a report only as debris of copying between systems.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ def clean(text: str) -> Cleaned:
     """The three steps in order: annotations (before conversion, which would not touch them
     anyway), traditional → simplified, punctuation."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text = CONTROL.sub("", text)
     stripped, removed = remove_annotations(text)
     simplified = to_simplified(stripped)
     converted = sum(1 for a, b in zip(stripped, simplified, strict=False) if a != b)

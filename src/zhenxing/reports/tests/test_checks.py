@@ -192,6 +192,25 @@ def test_the_word_page_has_the_official_layout_and_the_check_s_content(chengguan
     assert document.sections[0].page_width.mm == pytest.approx(210, abs=0.1)
 
 
+def test_control_characters_copied_in_are_dropped_and_the_word_page_is_written(
+    tree, township_a_user
+):
+    """Debris of copying (NUL, a vertical tab, U+FFFE) could not go into a Word file: dropped
+    from the title and the text before anything is read or saved."""
+    check = check_create(
+        scope=scope_for(township_a_user),
+        actor=township_a_user,
+        text="甲镇\x00党员\x0b1260名，\ufffe化解纠纷29件。",
+        period="2026",
+        title="甲镇\x07总结",
+    )
+    assert check.title == "甲镇总结" and "\x00" not in check.cleaned + check.original
+    assert [c["text"] for c in check.claims] == ["1260名", "29件"]
+    document = Document(io.BytesIO(check_docx(check)))
+    assert "关于《甲镇总结》的数据核对情况" in [p.text for p in document.paragraphs]
+    assert "python-docx" not in (document.core_properties.comments or "")
+
+
 def test_star_counts_are_read_from_the_published_results(county_user, tree):
     from zhenxing.stars.tests.results_factory import make_standard, publish
 
