@@ -90,9 +90,3 @@ class RevocationProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.indicator_id} {self.state}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES and (
-            self.objection_id is None or self.objection.decision == "pending"
-        )
