@@ -164,8 +164,8 @@ def revocation_propose(
             }
         )
     action = AppAction.PROPOSE if application.state == AppState.FINAL else AppAction.OBJECTION
-    if incident is None:
-        _check(application, AppAction.PROPOSE, actor)
+    if incident is None:  # entered by hand: the township or the county (an objection in notice)
+        _check(application, action, actor)
     event = _text(event, "event", _("事件"), low=5, high=300)
     reference = (reference or "").strip()
     if len(reference) > 60:

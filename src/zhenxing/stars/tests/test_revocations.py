@@ -139,6 +139,25 @@ def test_bad_proposals_and_decisions_are_refused_naming_them_with_nothing_writte
     assert app.events.filter(action="dismiss").count() == 1
 
 
+def test_a_judged_veto_entered_during_the_notice_is_an_objection(
+    s, tree, village_a1_user, township_a_user, county_user
+):
+    app = published(s, tree, village_a1_user, township_a_user, county_user, ("safety", "industry"))
+    proposal = revocations.revocation_propose(
+        application=app,
+        veto=s.indicators["clean_team"],
+        event="支部书记受党内警告处分",
+        reference="清纪〔2026〕6号",
+        actor=township_a_user,
+        scope=scope_for(township_a_user),
+    )
+    assert proposal.state == ProposalState.OBJECTION
+    assert proposal.objection.decision == "pending" and proposal.objection.star is None
+    assert app.events.filter(action="objection").count() == 1
+    # The scheduler cannot confirm the result over it.
+    assert svc.applications_finalise(today=app.notice_until + dt.timedelta(days=1)) == 0
+
+
 def test_a_star_the_village_does_not_hold_or_the_veto_does_not_take_is_refused(
     s, tree, village_a1_user, township_a_user, county_user
 ):
