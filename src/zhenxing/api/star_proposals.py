@@ -10,18 +10,14 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from zhenxing.accounts.scoping import Scope, get_visible_or_404
+from zhenxing.accounts.scoping import get_visible_or_404
 from zhenxing.api.star_proposal_out import RevocationProposalOut, proposal_out
-from zhenxing.api.stars import ERRORS, _actor, _application, _pick, service_errors
+from zhenxing.api.stars import ERRORS, _actor, _application, _pick, _scope, service_errors
 from zhenxing.regions.models import Region
 from zhenxing.stars import selectors, services
 from zhenxing.stars.models import Indicator, ProposalState, RevocationProposal
 
 router = Router(tags=["stars"])
-
-
-def _scope(request: HttpRequest) -> Scope:
-    return request.scope  # type: ignore[attr-defined, no-any-return]
 
 
 class RevocationProposalFilter(Schema):

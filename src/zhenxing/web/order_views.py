@@ -72,8 +72,10 @@ def todo(request: HttpRequest) -> HttpResponse:
     rows = selectors.todo_list(request.scope, Actor.of(request.user), tab)  # type: ignore[attr-defined]
     context = {"tabs": tabs, "tab": tab, "page": _page(request, rows)}
     context["may_log"] = request.user.role in LOGGERS  # type: ignore[union-attr]
-    if star_selectors.waiting_for(request.scope, request.user.role):  # type: ignore[attr-defined,union-attr]
-        context["proposals"] = star_selectors.proposal_list(request.scope, open_only=True)  # type: ignore[attr-defined]
+    if star_selectors.may_decide(request.user.role):  # type: ignore[union-attr]  # 摘星建议
+        context["proposals"] = list(
+            star_selectors.proposal_list(request.scope, open_only=True)  # type: ignore[attr-defined]
+        )
     return _htmx_render(request, "orders/todo.html", "rows", context)
 
 

@@ -30,7 +30,7 @@ from zhenxing.stars.selectors.figures import (
     default_year,
     estimate,
 )
-from zhenxing.stars.selectors.proposals import proposal_list, waiting_for
+from zhenxing.stars.selectors.proposals import may_decide, proposal_list, waiting_for
 from zhenxing.stars.selectors.results import (
     Distribution,
     RegionDistribution,
@@ -82,6 +82,7 @@ __all__ = [
     "gap_list",
     "held_count",
     "latest_run_covering",
+    "may_decide",
     "may_load",
     "monthly_ranking",
     "progress_scores",

@@ -32,8 +32,12 @@ def proposal_list(
     )
 
 
+def may_decide(role: str) -> bool:
+    return role in DECIDERS
+
+
 def waiting_for(scope: Scope, role: str) -> int:
     """Open proposals the person decides (the county's to-do count; one query)."""
-    if role not in DECIDERS:
+    if not may_decide(role):
         return 0
     return visible(RevocationProposal.objects.filter(state=ProposalState.OPEN), scope).count()
